@@ -1,0 +1,90 @@
+/**
+ * HTTP API Lambda authorizer (simple responses). Accepts an API key (`x-api-key`, stored hashed)
+ * or a Cognito access token (`Authorization: Bearer …`, verified against the user pool; the
+ * first group that names a role is the role).
+ *
+ * One authorizer handles both because an HTTP API route takes a single authorizer, and staff
+ * (JWT) and external systems (API keys) call the same routes. It always allows the request and
+ * reports the outcome in the context: the API then answers 401/403 as problem+json.
+ */
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
+import { z } from 'zod';
+import { ROLES, type Role } from '#schemas/common';
+import { ApiKeyStore } from '#store/api-key-store';
+import { documents } from '#store/dynamodb';
+import type { AuthContext } from '../shared/auth.ts';
+import { loadConfig, TableEnv } from '../shared/config.ts';
+import { logger } from '../shared/observability.ts';
+
+const config = loadConfig(
+  TableEnv.extend({
+    USER_POOL_ID: z.string().optional(),
+    USER_POOL_CLIENT_ID: z.string().optional(),
+  }),
+);
+
+const keys = new ApiKeyStore(documents, config.TABLE_NAME);
+
+const jwtVerifier =
+  config.USER_POOL_ID && config.USER_POOL_CLIENT_ID
+    ? CognitoJwtVerifier.create({
+        userPoolId: config.USER_POOL_ID,
+        clientId: config.USER_POOL_CLIENT_ID,
+        tokenUse: 'access',
+      })
+    : undefined;
+
+type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
+const deny = (reason: string): Result => ({ isAuthorized: true, context: { authenticated: false, reason } });
+
+async function fromApiKey(key: string): Promise<Result> {
+  const record = await keys.find(key);
+  if (!record) return deny('The API key is not valid.');
+  if (record.revokedAt) return deny('The API key was revoked.');
+  return {
+    isAuthorized: true,
+    context: {
+      authenticated: true,
+      principalId: record.keyId,
+      principalName: record.name,
+      role: record.role,
+      kind: 'api-key',
+    },
+  };
+}
+
+async function fromBearer(token: string): Promise<Result> {
+  if (!jwtVerifier) return deny('Bearer tokens are not accepted here; use an API key.');
+  try {
+    const payload = await jwtVerifier.verify(token);
+    const groups = (payload['cognito:groups'] as string[] | undefined) ?? [];
+    const role = groups.find((g): g is Role => (ROLES as readonly string[]).includes(g));
+    if (!role) return deny('The token carries no group that names a role.');
+    return {
+      isAuthorized: true,
+      context: {
+        authenticated: true,
+        principalId: payload.sub,
+        principalName: payload.username as string,
+        role,
+        kind: 'user',
+      },
+    };
+  } catch {
+    return deny('The bearer token is not valid or has expired.');
+  }
+}
+
+export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> => {
+  const headers = event.headers ?? {};
+  const apiKey = headers['x-api-key'];
+  const authorization = headers.authorization;
+  if (apiKey) return fromApiKey(apiKey);
+  if (authorization?.startsWith('Bearer ')) return fromBearer(authorization.slice('Bearer '.length).trim());
+  logger.debug('request without credentials', { routeKey: event.routeKey });
+  return deny('Send an API key in the x-api-key header, or a bearer token.');
+};

@@ -1,0 +1,12 @@
+import { httpHandler } from '../shared/http.ts';
+import { createRecord } from './create-record.use-case.ts';
+import { recordResult, recordTypeOf, sourceOf } from './record-http.ts';
+import { recordDeps } from './record-service.ts';
+
+export const handler = httpHandler(
+  async (request) => {
+    const record = await createRecord(recordDeps(), recordTypeOf(request), request.body, sourceOf(request));
+    return recordResult(record, 201, { location: `${request.event.rawPath}/${record.id}` });
+  },
+  { accepts: ['application/json'], idempotent: true },
+);

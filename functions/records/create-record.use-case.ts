@@ -1,0 +1,48 @@
+import { UniqueConflictError } from '#store/errors';
+import type { StoredRecord } from '#store/record-store';
+import { conflict, parseOrThrow } from '../shared/problem.ts';
+import { diff } from './record-changes.ts';
+import { auditEntry, type ChangeSource, type RecordDeps, resolveAndDerive } from './record-service.ts';
+import type { RecordType } from './record-types.ts';
+
+/**
+ * Creates a record.
+ * 1. Validate the body against the type's schema (unknown fields refused).
+ * 2. Check every referenced record exists and is not archived.
+ * 3. Derive server-owned fields (a quote's priced lines and totals).
+ * 4. Write the record at version 1, its audit entry and its unique-value claims in one transaction.
+ */
+export async function createRecord(
+  deps: RecordDeps,
+  type: RecordType,
+  body: unknown,
+  source: ChangeSource,
+): Promise<StoredRecord> {
+  const input = parseOrThrow(type.input, body) as Record<string, unknown>;
+  const derived = await resolveAndDerive(deps, type, input);
+  const now = deps.now().toISOString();
+  const record: StoredRecord = {
+    ...input,
+    ...derived,
+    id: deps.newId(type.idPrefix),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: source.actor.id,
+    updatedBy: source.actor.id,
+    archived: false,
+  };
+  const audit = auditEntry(deps, type, record, 'create', diff({}, { ...input, ...derived }), source);
+  try {
+    await deps.store.create(type, record, audit);
+  } catch (error) {
+    if (error instanceof UniqueConflictError) {
+      throw conflict('unique-value-taken', 'Value already taken', `${type.label} ${error.message}.`, {
+        field: `/${error.field}`,
+        ...(error.heldBy ? { heldBy: error.heldBy } : {}),
+      });
+    }
+    throw error;
+  }
+  return record;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { PageQuery } from '#schemas/api';
+import { InvalidCursorError } from '#store/errors';
+import type { Page, StoredRecord } from '#store/record-store';
+import { badRequest, fieldErrors, HttpProblem } from '../shared/problem.ts';
+import type { RecordDeps } from './record-service.ts';
+import type { RecordType } from './record-types.ts';
+
+/**
+ * Lists records of a type, newest first, one page at a time.
+ * 1. Validate the query: paging, the type's filters, includeArchived; unknown parameters refused.
+ * 2. Query the index of the first indexed filter (by owner, status, account, queue), or the
+ *    by-type index; other filters narrow that query. Never a Scan.
+ */
+export async function listRecords(
+  deps: RecordDeps,
+  type: RecordType,
+  query: Record<string, string>,
+): Promise<Page<StoredRecord>> {
+  const schema = PageQuery.extend({
+    ...Object.fromEntries(
+      Object.entries(type.filters).map(([name, filter]) => [name, filter.schema.optional()]),
+    ),
+    includeArchived: z.enum(['true', 'false']).optional(),
+  });
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    const errors = fieldErrors(parsed.error);
+    throw new HttpProblem(
+      400,
+      'invalid-query',
+      'Invalid query',
+      `The query string is invalid; filters here: ${Object.keys(type.filters).join(', ') || 'none'}.`,
+      {
+        errors,
+      },
+    );
+  }
+  const { limit, cursor, includeArchived, ...filterValues } = parsed.data as Record<string, unknown> & {
+    limit: number;
+    cursor?: string;
+    includeArchived?: 'true' | 'false';
+  };
+  const filters = Object.entries(filterValues)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => {
+      const filter = type.filters[name];
+      if (!filter) throw badRequest(`Unknown filter ${name}.`);
+      return {
+        field: filter.field,
+        value: value as string | boolean,
+        ...(filter.index ? { index: filter.index } : {}),
+      };
+    })
+    // Indexed filters first: the store drives the query by the first one.
+    .sort((a, b) => Number(b.index !== undefined) - Number(a.index !== undefined));
+  try {
+    return await deps.store.list(type, {
+      filters,
+      limit,
+      ...(cursor ? { cursor } : {}),
+      includeArchived: includeArchived === 'true',
+    });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw badRequest(`Invalid cursor: ${error.message}.`);
+    throw error;
+  }
+}

@@ -1,0 +1,9 @@
+import { httpHandler } from '../shared/http.ts';
+import { recordHistory } from './record-history.use-case.ts';
+import { recordTypeOf } from './record-http.ts';
+import { recordDeps } from './record-service.ts';
+
+export const handler = httpHandler(async (request) => ({
+  status: 200,
+  body: await recordHistory(recordDeps(), recordTypeOf(request), request.path.id ?? '', request.query),
+}));

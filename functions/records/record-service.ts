@@ -1,0 +1,142 @@
+/**
+ * What every record use case shares: the store, the clock, id generation, and the checks that
+ * turn a request into a valid next version of a record (references exist, server fields derived).
+ */
+import { monotonicFactory } from 'ulid';
+import type { Actor, AuditEntry, FieldChange } from '#schemas/audit';
+import type { Channel } from '#schemas/common';
+import { documents } from '#store/dynamodb';
+import { RecordStore, type StoredRecord } from '#store/record-store';
+import { loadConfig, TableEnv } from '../shared/config.ts';
+import { type FieldError, notFound, toPointer, validationProblem } from '../shared/problem.ts';
+import type { RecordType } from './record-types.ts';
+
+export interface RecordDeps {
+  store: RecordStore;
+  now: () => Date;
+  newId: (prefix: string) => string;
+}
+
+/** Where a change comes from, for the audit trail. */
+export interface ChangeSource {
+  actor: Actor;
+  channel: Channel;
+  context?: Record<string, unknown>;
+}
+
+const ulid = monotonicFactory();
+
+let defaults: RecordDeps | undefined;
+/** The production wiring, built on first use (config read once, at cold start of the first call). */
+export function recordDeps(): RecordDeps {
+  if (defaults) return defaults;
+  const config = loadConfig(TableEnv);
+  defaults = {
+    store: new RecordStore(documents, config.TABLE_NAME),
+    now: () => new Date(),
+    newId: (prefix) => `${prefix}_${ulid()}`,
+  };
+  return defaults;
+}
+
+/** Reads a record by id, answering 404 for ids of another type or shape without a database call. */
+export async function loadRecord(deps: RecordDeps, type: RecordType, id: string): Promise<StoredRecord> {
+  const pattern = new RegExp(`^${type.idPrefix}_[0-9A-HJKMNP-TV-Z]{26}$`);
+  const record = pattern.test(id) ? await deps.store.get(type.name, id) : undefined;
+  if (!record) throw notFound(`No ${type.label.toLowerCase()} with id "${id.slice(0, 64)}".`);
+  return record;
+}
+
+/**
+ * Checks that referenced records exist and are live, then derives server-owned fields.
+ * Both failures are field errors on the request body.
+ */
+export async function resolveAndDerive(
+  deps: RecordDeps,
+  type: RecordType,
+  input: Record<string, unknown>,
+  current?: StoredRecord,
+): Promise<Record<string, unknown>> {
+  const references = type.references(input);
+  const found = await deps.store.getMany(references.map((r) => ({ type: r.type, id: r.id })));
+  const errors: FieldError[] = [];
+  for (const ref of references) {
+    const record = found.get(`${ref.type}#${ref.id}`);
+    if (!record)
+      errors.push({
+        pointer: toPointer(ref.path),
+        detail: `no ${ref.type} with id "${ref.id}" exists`,
+        code: 'unknown_reference',
+      });
+    else if (record.archived)
+      errors.push({
+        pointer: toPointer(ref.path),
+        detail: `${ref.type} ${ref.id} is archived`,
+        code: 'archived_reference',
+      });
+  }
+  if (errors.length > 0) throw validationProblem(errors);
+  if (!type.derive) return {};
+  const derived = type.derive(input, found, current);
+  if (!derived.ok) {
+    throw validationProblem(
+      derived.issues.map((i) => ({ pointer: toPointer(i.path), detail: i.message, code: 'invalid_value' })),
+    );
+  }
+  return derived.fields;
+}
+
+/** The record without its system fields: what audit diffs compare. */
+export function businessFields(record: StoredRecord): Record<string, unknown> {
+  const {
+    id: _id,
+    version: _v,
+    createdAt: _c,
+    updatedAt: _u,
+    createdBy: _cb,
+    updatedBy: _ub,
+    archived: _a,
+    ...rest
+  } = record;
+  return rest;
+}
+
+export function auditEntry(
+  deps: RecordDeps,
+  type: RecordType,
+  record: StoredRecord,
+  action: string,
+  changes: FieldChange[],
+  source: ChangeSource,
+  summary?: string,
+): AuditEntry {
+  return {
+    id: deps.newId('aud').slice(4),
+    recordType: type.name,
+    recordId: record.id,
+    version: record.version,
+    action,
+    at: record.updatedAt,
+    actor: source.actor,
+    channel: source.channel,
+    changes,
+    ...(summary ? { summary } : {}),
+    ...(source.context ? { context: source.context } : {}),
+  };
+}
+
+/** Retries an optimistic write a few times with jittered backoff when it lost a race it can retry. */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  tries = 4,
+): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= tries || !retryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** i));
+    }
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * The CRM record types the API serves, each described once: its schemas, how it can be listed,
+ * what it references, what must be unique, and who may read or change it. The routes, the
+ * OpenAPI document, the store and the use cases all read these descriptions.
+ */
+import { z } from 'zod';
+import { ROLES, type Role, SystemFields } from '#schemas/common';
+import { AccountInput } from '#schemas/records/account';
+import { ContactInput } from '#schemas/records/contact';
+import { LEAD_STATUSES, LeadInput } from '#schemas/records/lead';
+import { ProductInput } from '#schemas/records/product';
+import { QueueInput } from '#schemas/records/queue';
+import { QUOTE_STATUSES, QuoteInput, QuoteLineInput, QuoteServerFields } from '#schemas/records/quote';
+import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput } from '#schemas/records/ticket';
+import { UserInput } from '#schemas/records/user';
+import type { IndexName } from '#store/table-design';
+import { type PricingProduct, priceQuote } from '../quotes/price-quote.ts';
+
+export const RECORD_TYPE_NAMES = [
+  'account',
+  'contact',
+  'lead',
+  'user',
+  'queue',
+  'product',
+  'quote',
+  'ticket',
+] as const;
+export type RecordTypeName = (typeof RECORD_TYPE_NAMES)[number];
+
+/** A record as stored and returned: its fields, its id and the system fields. */
+export type StoredRecord = { id: string } & SystemFields & Record<string, unknown>;
+
+export interface Reference {
+  path: (string | number)[];
+  type: RecordTypeName;
+  id: string;
+}
+
+export interface ListFilter {
+  /** Record field compared for equality. */
+  field: string;
+  /** Index that serves the filter; without one it narrows another query's results. */
+  index?: IndexName;
+  schema: z.ZodType<string | boolean>;
+  description: string;
+}
+
+export type DeriveResult =
+  | { ok: true; fields: Record<string, unknown> }
+  | { ok: false; issues: { path: (string | number)[]; message: string }[] };
+
+export interface RecordType {
+  name: RecordTypeName;
+  label: string;
+  collection: string;
+  idPrefix: string;
+  /** Body of a create; a PATCH is a JSON merge patch whose result must satisfy it too. */
+  input: z.ZodObject;
+  /** Server-owned fields (derived or managed by workflows); for the OpenAPI document. */
+  serverFields?: z.ZodObject;
+  filters: Record<string, ListFilter>;
+  references: (input: Record<string, unknown>) => Reference[];
+  unique: readonly string[];
+  access: { read: readonly Role[]; write: readonly Role[] };
+  /** The input view of a stored record: what a merge patch applies to. */
+  toInput: (record: StoredRecord) => Record<string, unknown>;
+  /** Server-owned fields from validated input and the referenced records. */
+  derive?: (
+    input: Record<string, unknown>,
+    refs: ReadonlyMap<string, StoredRecord>,
+    current?: StoredRecord,
+  ) => DeriveResult;
+  /** Why a record may not be changed through the records API right now, if it may not. */
+  lockedReason?: (record: StoredRecord) => string | undefined;
+}
+
+const STAFF: readonly Role[] = ['admin', 'manager', 'sales', 'support', 'finance'];
+const EVERYONE: readonly Role[] = ROLES;
+
+const pick = (record: Record<string, unknown>, keys: readonly string[]) =>
+  Object.fromEntries(keys.filter((k) => record[k] !== undefined).map((k) => [k, record[k]]));
+
+const inputView = (schema: z.ZodObject) => {
+  const keys = Object.keys(schema.shape);
+  return (record: StoredRecord) => pick(record, keys);
+};
+
+/** References held in plain top-level fields, e.g. `{ accountId: 'account' }`. */
+const fieldRefs =
+  (fields: Record<string, RecordTypeName>) =>
+  (input: Record<string, unknown>): Reference[] =>
+    Object.entries(fields).flatMap(([field, type]) => {
+      const value = input[field];
+      if (typeof value === 'string') return [{ path: [field], type, id: value }];
+      if (Array.isArray(value)) return value.map((id, i) => ({ path: [field, i], type, id: String(id) }));
+      return [];
+    });
+
+const ownerFilter: ListFilter = {
+  field: 'ownerId',
+  index: 'byOwner',
+  schema: z.string(),
+  description: 'Owner user id',
+};
+const accountFilter: ListFilter = {
+  field: 'accountId',
+  index: 'byAccount',
+  schema: z.string(),
+  description: 'Account id',
+};
+const queueFilter: ListFilter = {
+  field: 'queueId',
+  index: 'byQueue',
+  schema: z.string(),
+  description: 'Queue id',
+};
+const statusFilter = (values: readonly [string, ...string[]]): ListFilter => ({
+  field: 'status',
+  index: 'byStatus',
+  schema: z.enum(values),
+  description: `One of ${values.join(', ')}`,
+});
+const booleanFilter = (field: string, description: string): ListFilter => ({
+  field,
+  schema: z.enum(['true', 'false']).transform((v) => v === 'true'),
+  description,
+});
+
+const quoteLineKeys = Object.keys(QuoteLineInput.shape);
+const quoteInputKeys = Object.keys(QuoteInput.shape);
+
+const quoteType: RecordType = {
+  name: 'quote',
+  label: 'Quote',
+  collection: 'quotes',
+  idPrefix: 'quo',
+  input: QuoteInput,
+  serverFields: QuoteServerFields,
+  filters: { owner: ownerFilter, account: accountFilter, status: statusFilter(QUOTE_STATUSES) },
+  references: (input) => {
+    const lines = (input.lines as { productId?: string }[] | undefined) ?? [];
+    return [
+      ...fieldRefs({ accountId: 'account', contactId: 'contact', ownerId: 'user' })(input),
+      ...lines.flatMap((line, i) =>
+        line.productId
+          ? [{ path: ['lines', i, 'productId'], type: 'product' as const, id: line.productId }]
+          : [],
+      ),
+    ];
+  },
+  unique: [],
+  access: {
+    read: ['admin', 'manager', 'sales', 'finance', 'integration'],
+    write: ['admin', 'manager', 'sales'],
+  },
+  toInput: (record) => ({
+    ...pick(record, quoteInputKeys),
+    lines: (record.lines as Record<string, unknown>[]).map((line) => pick(line, quoteLineKeys)),
+  }),
+  derive: (input, refs, current) => {
+    const products = new Map<string, PricingProduct>();
+    for (const [key, record] of refs)
+      if (key.startsWith('product#')) products.set(record.id, record as unknown as PricingProduct);
+    const priced = priceQuote(input as QuoteInput, products);
+    if (!priced.ok) return { ok: false, issues: priced.issues };
+    const previous = current?.totals as { total?: number; discountPercent?: number } | undefined;
+    const priceChanged =
+      previous !== undefined &&
+      (previous.total !== priced.totals.total || previous.discountPercent !== priced.totals.discountPercent);
+    // An approved quote whose price changes needs approving again.
+    const status =
+      current === undefined
+        ? 'draft'
+        : current.status === 'approved' && priceChanged
+          ? 'draft'
+          : current.status;
+    return { ok: true, fields: { lines: priced.lines, totals: priced.totals, status } };
+  },
+  lockedReason: (record) =>
+    record.status === 'pending_approval'
+      ? 'the quote is pending approval; recall it before editing'
+      : record.status === 'accepted'
+        ? 'the quote was accepted by the customer and can no longer change'
+        : undefined,
+};
+
+export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
+  account: {
+    name: 'account',
+    label: 'Account',
+    collection: 'accounts',
+    idPrefix: 'acc',
+    input: AccountInput,
+    filters: { owner: ownerFilter },
+    references: fieldRefs({ ownerId: 'user', parentAccountId: 'account' }),
+    unique: [],
+    access: { read: EVERYONE, write: ['admin', 'manager', 'sales', 'integration'] },
+    toInput: inputView(AccountInput),
+  },
+  contact: {
+    name: 'contact',
+    label: 'Contact',
+    collection: 'contacts',
+    idPrefix: 'con',
+    input: ContactInput,
+    filters: { owner: ownerFilter, account: accountFilter },
+    references: fieldRefs({ accountId: 'account', ownerId: 'user' }),
+    unique: [],
+    access: { read: EVERYONE, write: ['admin', 'manager', 'sales', 'support', 'integration'] },
+    toInput: inputView(ContactInput),
+  },
+  lead: {
+    name: 'lead',
+    label: 'Lead',
+    collection: 'leads',
+    idPrefix: 'led',
+    input: LeadInput,
+    filters: { owner: ownerFilter, status: statusFilter(LEAD_STATUSES), queue: queueFilter },
+    references: fieldRefs({ ownerId: 'user', queueId: 'queue' }),
+    unique: [],
+    access: {
+      read: ['admin', 'manager', 'sales', 'integration'],
+      write: ['admin', 'manager', 'sales', 'integration'],
+    },
+    toInput: inputView(LeadInput),
+  },
+  user: {
+    name: 'user',
+    label: 'User',
+    collection: 'users',
+    idPrefix: 'usr',
+    input: UserInput,
+    filters: {
+      role: { field: 'role', schema: z.enum(ROLES), description: 'Role' },
+      manager: { field: 'managerId', schema: z.string(), description: 'Manager user id' },
+      active: booleanFilter('active', 'Active users only (true) or inactive only (false)'),
+    },
+    references: fieldRefs({ managerId: 'user' }),
+    unique: ['email'],
+    access: { read: [...STAFF, 'integration'], write: ['admin'] },
+    toInput: inputView(UserInput),
+  },
+  queue: {
+    name: 'queue',
+    label: 'Queue',
+    collection: 'queues',
+    idPrefix: 'que',
+    input: QueueInput,
+    filters: {},
+    references: fieldRefs({ memberIds: 'user', managerId: 'user' }),
+    unique: ['name'],
+    access: { read: EVERYONE, write: ['admin'] },
+    toInput: inputView(QueueInput),
+  },
+  product: {
+    name: 'product',
+    label: 'Product',
+    collection: 'products',
+    idPrefix: 'prd',
+    input: ProductInput,
+    filters: {
+      family: { field: 'family', schema: z.string(), description: 'Product family' },
+      active: booleanFilter('active', 'Active products only (true) or inactive only (false)'),
+    },
+    references: () => [],
+    unique: ['sku'],
+    access: { read: EVERYONE, write: ['admin', 'integration'] },
+    toInput: inputView(ProductInput),
+  },
+  quote: quoteType,
+  ticket: {
+    name: 'ticket',
+    label: 'Ticket',
+    collection: 'tickets',
+    idPrefix: 'tkt',
+    input: TicketInput,
+    filters: {
+      owner: ownerFilter,
+      status: statusFilter(TICKET_STATUSES),
+      account: accountFilter,
+      queue: queueFilter,
+      priority: { field: 'priority', schema: z.enum(TICKET_PRIORITIES), description: 'Priority' },
+    },
+    references: fieldRefs({ accountId: 'account', contactId: 'contact', queueId: 'queue', ownerId: 'user' }),
+    unique: [],
+    access: {
+      read: ['admin', 'manager', 'support', 'integration'],
+      write: ['admin', 'manager', 'support', 'integration'],
+    },
+    toInput: inputView(TicketInput),
+  },
+};
+
+export const recordTypeByCollection = (collection: string): RecordType | undefined =>
+  Object.values(RECORD_TYPES).find((t) => t.collection === collection);
+
+export const recordTypeById = (id: string): RecordType | undefined =>
+  Object.values(RECORD_TYPES).find((t) => id.startsWith(`${t.idPrefix}_`));
+
+/** The full record schema for responses and the OpenAPI document. */
+export function recordSchema(type: RecordType): z.ZodObject {
+  // Built from the shape: zod cannot extend an object that carries cross-field refinements.
+  return z
+    .object(type.input.shape)
+    .extend(type.serverFields?.shape ?? {})
+    .extend({ id: z.string(), ...SystemFields.shape })
+    .meta({ id: type.label });
+}

@@ -1,0 +1,95 @@
+import { TransactionConflictError, UniqueConflictError, VersionConflictError } from '#store/errors';
+import type { StoredRecord } from '#store/record-store';
+import { conflict, parseOrThrow, preconditionFailed } from '../shared/problem.ts';
+import { diff, etagOf, ifMatchAdmits, mergePatch } from './record-changes.ts';
+import {
+  auditEntry,
+  businessFields,
+  type ChangeSource,
+  loadRecord,
+  type RecordDeps,
+  resolveAndDerive,
+  withRetries,
+} from './record-service.ts';
+import type { RecordType } from './record-types.ts';
+
+/**
+ * Applies a JSON merge patch to a record.
+ * 1. Read the record; refuse if archived or locked by a workflow (409).
+ * 2. With If-Match, refuse a version other than the current one (412) — nothing is written.
+ * 3. Merge the patch into the record's input fields and validate the result as a whole.
+ * 4. Check references, re-derive server fields; a patch that changes nothing writes nothing.
+ * 5. Write version + 1 and its audit entry in one transaction, conditioned on the version read.
+ *    Losing that race answers 412 when the caller named a version, and retries otherwise.
+ */
+export async function updateRecord(
+  deps: RecordDeps,
+  type: RecordType,
+  id: string,
+  patch: unknown,
+  ifMatch: string | undefined,
+  source: ChangeSource,
+): Promise<StoredRecord> {
+  return withRetries(
+    async () => {
+      const current = await loadRecord(deps, type, id);
+      if (ifMatch !== undefined && !ifMatchAdmits(ifMatch, current.version)) throw stale(current);
+      if (current.archived)
+        throw conflict(
+          'archived',
+          'Record archived',
+          `${type.label} ${id} is archived; restore it before editing.`,
+        );
+      const locked = type.lockedReason?.(current);
+      if (locked)
+        throw conflict('locked', 'Record locked', `${type.label} ${id} cannot be edited: ${locked}.`);
+
+      const merged = mergePatch(type.toInput(current), patch);
+      const input = parseOrThrow(type.input, merged) as Record<string, unknown>;
+      const derived = await resolveAndDerive(deps, type, input, current);
+      const changes = diff(businessFields(current), { ...input, ...derived });
+      if (changes.length === 0) return current;
+
+      const next: StoredRecord = {
+        ...input,
+        ...derived,
+        id: current.id,
+        version: current.version + 1,
+        createdAt: current.createdAt,
+        createdBy: current.createdBy,
+        updatedAt: deps.now().toISOString(),
+        updatedBy: source.actor.id,
+        archived: false,
+      };
+      try {
+        await deps.store.replace(
+          type,
+          current,
+          next,
+          auditEntry(deps, type, next, 'update', changes, source),
+        );
+      } catch (error) {
+        if (error instanceof VersionConflictError && ifMatch !== undefined) throw stale(current, true);
+        if (error instanceof UniqueConflictError) {
+          throw conflict('unique-value-taken', 'Value already taken', `${type.label} ${error.message}.`, {
+            field: `/${error.field}`,
+          });
+        }
+        throw error;
+      }
+      return next;
+    },
+    (error) =>
+      error instanceof TransactionConflictError ||
+      (error instanceof VersionConflictError && ifMatch === undefined),
+  );
+}
+
+function stale(current: StoredRecord, raced = false) {
+  return preconditionFailed(
+    raced
+      ? 'The record changed while this update was being written; nothing was changed. Fetch it again and retry.'
+      : `If-Match does not match the current version ${etagOf(current.version)}; nothing was changed.`,
+    raced ? {} : { currentETag: etagOf(current.version) },
+  );
+}

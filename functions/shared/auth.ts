@@ -1,0 +1,40 @@
+/**
+ * Who is calling. The authorizer (functions/auth) authenticates and passes a small context;
+ * handlers turn it into a Principal and check the route's roles. Authentication failures travel
+ * in the context rather than as a gateway denial because an HTTP API answers a denial with its
+ * own plain-text body, and every error here must be problem+json.
+ */
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
+import { ROLES, type Role } from '#schemas/common';
+import { forbidden, unauthenticated } from './problem.ts';
+
+/** What the authorizer returns as its context; flat primitives, as API Gateway requires. */
+export type AuthContext =
+  | { authenticated: true; principalId: string; principalName: string; role: Role; kind: 'api-key' | 'user' }
+  | { authenticated: false; reason: string };
+
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthContext | Record<string, never>>;
+
+export interface Principal {
+  id: string;
+  name: string;
+  role: Role;
+  kind: 'api-key' | 'user';
+}
+
+export function principalOf(event: HttpEvent): Principal {
+  const context = event.requestContext.authorizer?.lambda;
+  if (!context || !('authenticated' in context)) {
+    throw unauthenticated('Send an API key in the x-api-key header, or a bearer token.');
+  }
+  if (!context.authenticated) throw unauthenticated(context.reason);
+  if (!(ROLES as readonly string[]).includes(context.role))
+    throw forbidden('The credential carries no known role.');
+  return { id: context.principalId, name: context.principalName, role: context.role, kind: context.kind };
+}
+
+export function requireRole(principal: Principal, allowed: readonly Role[], action: string): void {
+  if (!allowed.includes(principal.role)) {
+    throw forbidden(`Role "${principal.role}" may not ${action}; allowed: ${allowed.join(', ')}.`);
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The one way an API handler is built. Middlewares, outermost first:
+ *   Tracer → Logger (correlation id) → Metrics → problem+json errors → authentication and the
+ *   route's roles → JSON body → idempotency (writes only) → the operation.
+ * The route table (functions/routes.ts) is the single source of which roles may call what, so
+ * no handler can forget the check.
+ */
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { dynamodb } from '#store/dynamodb';
+import { type Route, routeFor } from '../routes.ts';
+import { type HttpEvent, type Principal, principalOf, requireRole } from './auth.ts';
+import { loadConfig } from './config.ts';
+import { HTTP_CORRELATION_ID_PATH, logger, metrics, tracer } from './observability.ts';
+import {
+  badRequest,
+  HttpProblem,
+  malformedJson,
+  payloadTooLarge,
+  unprocessable,
+  unsupportedMediaType,
+} from './problem.ts';
+
+/** Bodies larger than this are refused before parsing; records are small. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface ApiRequest {
+  event: HttpEvent;
+  route: Route;
+  principal: Principal;
+  /** Parsed JSON body; undefined when the route takes none. */
+  body: unknown;
+  path: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** Facts about the client for the audit trail. */
+  client: { ip: string; userAgent: string; correlationId: string };
+}
+
+export interface ApiResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Operation = (request: ApiRequest, context: Context) => Promise<ApiResult>;
+
+interface HandlerOptions {
+  /** Media types the body may have; omit for routes without a body. */
+  accepts?: readonly string[];
+  /** Honour the Idempotency-Key header (POST routes that create things). */
+  idempotent?: boolean;
+}
+
+/** What the middlewares learn about a request, handed to the operation on the Lambda context. */
+type Prepared = { route?: Route; principal?: Principal; body?: unknown };
+export type ApiContext = Context & { prepared?: Prepared };
+type HttpMiddleware = MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
+
+const prepared = (context: ApiContext): Prepared => {
+  context.prepared ??= {};
+  return context.prepared;
+};
+
+const json = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** Turns every thrown error into problem+json; unknown errors become a 500 that leaks nothing. */
+const problemErrors = (): HttpMiddleware => ({
+  onError: async (request) => {
+    const error = request.error;
+    const instance = request.event?.rawPath;
+    const problem = error instanceof HttpProblem ? error : fromLibraryError(error);
+    if (problem.status >= 500) logger.error('request failed', { error });
+    else logger.info('request refused', { status: problem.status, problem: problem.slug });
+    metrics.addMetric(problem.status >= 500 ? 'ServerError' : 'ClientError', 'Count', 1);
+    request.response = {
+      statusCode: problem.status,
+      headers: { 'content-type': 'application/problem+json', ...problem.headers },
+      body: JSON.stringify(problem.toBody(instance)),
+    };
+  },
+});
+
+function fromLibraryError(error: Error | null | undefined): HttpProblem {
+  switch (error?.name) {
+    case 'IdempotencyValidationError':
+      return unprocessable(
+        'idempotency-key-reused',
+        'Idempotency-Key reused',
+        'This Idempotency-Key was already used with a different request body.',
+      );
+    case 'IdempotencyAlreadyInProgressError':
+      return new HttpProblem(
+        409,
+        'request-in-progress',
+        'Request in progress',
+        'A request with this Idempotency-Key is still being processed; retry shortly.',
+        {},
+        { 'retry-after': '1' },
+      );
+    default:
+      return new HttpProblem(
+        500,
+        'internal',
+        'Internal error',
+        'The request failed on our side; it is safe to retry.',
+      );
+  }
+}
+
+const authenticate = (): HttpMiddleware => ({
+  before: async (request) => {
+    const route = routeFor(request.event.routeKey);
+    if (!route) throw new HttpProblem(404, 'not-found', 'Not found', `No route ${request.event.routeKey}.`);
+    prepared(request.context).route = route;
+    if (route.access === 'public') return;
+    const principal = principalOf(request.event);
+    requireRole(principal, route.access, route.summary.toLowerCase());
+    prepared(request.context).principal = principal;
+    logger.appendKeys({ principal: principal.id, role: principal.role });
+  },
+});
+
+const mediaType = (header: string | undefined) => header?.split(';')[0]?.trim().toLowerCase();
+
+const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' });
+
+const jsonBody = (accepts: readonly string[] | undefined): HttpMiddleware => ({
+  before: async (request) => {
+    const { event } = request;
+    const key = event.headers['idempotency-key'];
+    if (key !== undefined && !IdempotencyKeyHeader.safeParse(key).success) {
+      throw badRequest('The Idempotency-Key header must be 1–255 printable ASCII characters.');
+    }
+    if (!accepts) return;
+    const raw =
+      event.body === undefined
+        ? ''
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64').toString('utf8')
+          : event.body;
+    if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
+    const type = mediaType(event.headers['content-type']);
+    if (raw.length === 0) throw badRequest('This request needs a JSON body.');
+    if (!type || !accepts.includes(type)) throw unsupportedMediaType(type, accepts);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch (error) {
+      throw malformedJson(`The body is not valid JSON: ${(error as Error).message}.`);
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('The body must be a JSON object.');
+    prepared(request.context).body = body;
+  },
+});
+
+let idempotencyMiddleware: HttpMiddleware | undefined;
+/** Built on first use so handlers that never take writes need no idempotency table. */
+function idempotency(): HttpMiddleware {
+  if (idempotencyMiddleware) return idempotencyMiddleware;
+  const config = loadConfig(z.object({ IDEMPOTENCY_TABLE_NAME: z.string().min(1) }));
+  idempotencyMiddleware = makeHandlerIdempotent({
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: config.IDEMPOTENCY_TABLE_NAME,
+      awsSdkV3Client: dynamodb,
+    }),
+    config: new IdempotencyConfig({
+      // Keyed per caller and route, so two clients' keys never collide; no header, no idempotency.
+      eventKeyJmesPath:
+        'headers."idempotency-key" && [headers."idempotency-key", requestContext.authorizer.lambda.principalId, routeKey]',
+      payloadValidationJmesPath: 'body',
+      expiresAfterSeconds: 24 * 60 * 60,
+      hashFunction: 'sha256',
+      responseHook: (response) => {
+        const result = response as APIGatewayProxyStructuredResultV2;
+        return {
+          ...result,
+          headers: { ...result.headers, 'idempotent-replayed': 'true' },
+        } as typeof response;
+      },
+    }),
+  }) as HttpMiddleware;
+  return idempotencyMiddleware;
+}
+
+const ANONYMOUS: Principal = { id: 'anonymous', name: 'anonymous', role: 'integration', kind: 'api-key' };
+
+function toRequest(event: HttpEvent, context: ApiContext): ApiRequest {
+  const { route, principal, body } = context.prepared ?? {};
+  if (!route) throw new Error('route not resolved');
+  const headers = Object.fromEntries(
+    Object.entries(event.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])),
+  );
+  const query = Object.fromEntries(
+    Object.entries(event.queryStringParameters ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])),
+  );
+  const path = Object.fromEntries(
+    Object.entries(event.pathParameters ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])),
+  );
+  return {
+    event,
+    route,
+    principal: principal ?? ANONYMOUS,
+    body,
+    path,
+    query,
+    headers,
+    client: {
+      ip: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent,
+      correlationId: headers['x-correlation-id'] ?? event.requestContext.requestId,
+    },
+  };
+}
+
+export function httpHandler(operation: Operation, options: HandlerOptions = {}) {
+  const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { correlationIdPath: HTTP_CORRELATION_ID_PATH, resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(problemErrors())
+    .use(authenticate())
+    .use(jsonBody(options.accepts));
+  if (options.idempotent) handler.use(idempotency());
+  return handler.handler(async (event, context) => {
+    const request = toRequest(event, context);
+    const result = await operation(request, context);
+    return json(result.status, result.body, {
+      'x-correlation-id': request.client.correlationId,
+      ...result.headers,
+    });
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * The Powertools singletons every handler shares. Created once per execution environment.
+ *
+ * Personal data stays out of logs at INFO and above: the JSON replacer masks anything shaped
+ * like an email address or an international phone number unless the level is DEBUG.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { search } from '@aws-lambda-powertools/logger/correlationId';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'junction';
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const PHONE = /\+\d[\d\s().-]{6,18}\d/g;
+
+export function maskPersonalData(value: string): string {
+  return value.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+}
+
+export const logger: Logger = new Logger({
+  serviceName: SERVICE,
+  correlationIdSearchFn: search,
+  jsonReplacerFn: (_key: string, value: unknown) =>
+    typeof value === 'string' && logger.getLevelName() !== 'DEBUG' ? maskPersonalData(value) : value,
+});
+
+export const metrics = new Metrics({ namespace: 'Junction', serviceName: SERVICE });
+
+export const tracer = new Tracer({ serviceName: SERVICE });
+
+/** Where the correlation id of an HTTP request comes from: the caller's header, else API Gateway's id. */
+export const HTTP_CORRELATION_ID_PATH = 'headers."x-correlation-id" || requestContext.requestId';

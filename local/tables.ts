@@ -1,0 +1,83 @@
+/**
+ * Creates the records and idempotency tables from the one table design (store/table-design.ts),
+ * the same one the CDK stack deploys, and turns on TTL as on AWS.
+ */
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  IDEMPOTENCY_KEY,
+  IDEMPOTENCY_TTL_ATTRIBUTE,
+  INDEXES,
+  KEY,
+  KEY_ATTRIBUTES,
+  TTL_ATTRIBUTE,
+} from '#store/table-design';
+
+/** Creates the tables that do not exist yet; answers whether the records table was new. */
+export async function ensureTables(
+  client: DynamoDBClient,
+  names: { records: string; idempotency: string },
+): Promise<boolean> {
+  const created = await createIfMissing(client, () =>
+    client.send(
+      new CreateTableCommand({
+        TableName: names.records,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: KEY_ATTRIBUTES.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: KEY.pk, KeyType: 'HASH' },
+          { AttributeName: KEY.sk, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: Object.values(INDEXES).map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.pk, KeyType: 'HASH' },
+            { AttributeName: index.sk, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    ),
+  );
+  if (created) {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: names.records,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    );
+  }
+  const idempotencyCreated = await createIfMissing(client, () =>
+    client.send(
+      new CreateTableCommand({
+        TableName: names.idempotency,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_KEY, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: IDEMPOTENCY_KEY, KeyType: 'HASH' }],
+      }),
+    ),
+  );
+  if (idempotencyCreated) {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: names.idempotency,
+        TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_TTL_ATTRIBUTE, Enabled: true },
+      }),
+    );
+  }
+  return created;
+}
+
+async function createIfMissing(_client: DynamoDBClient, create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return false;
+    throw error;
+  }
+}

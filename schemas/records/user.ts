@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { Email, IsoDateTime, Phone, Role, recordId, text } from '../common.ts';
+
+export const OutOfOffice = z
+  .strictObject({
+    from: IsoDateTime,
+    until: IsoDateTime,
+    delegateId: recordId('usr').optional().meta({ description: 'Who acts for this user meanwhile' }),
+  })
+  .refine((o) => Date.parse(o.from) < Date.parse(o.until), {
+    error: 'must end after it starts',
+    path: ['until'],
+  });
+
+/** Staff: who they are, whom they report to, how much work they take. */
+export const UserInput = z
+  .strictObject({
+    name: text(200),
+    email: Email,
+    phone: Phone.optional(),
+    role: Role,
+    managerId: recordId('usr').optional(),
+    territory: text(100).optional(),
+    capacity: z
+      .int()
+      .min(0)
+      .max(10_000)
+      .optional()
+      .meta({ description: 'Most open leads this user takes at once' }),
+    outOfOffice: OutOfOffice.optional(),
+    timeZone: z
+      .string()
+      .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', {
+        error: 'must be an IANA time zone such as Europe/Berlin',
+      })
+      .default('UTC'),
+    active: z.boolean().default(true),
+    smsOptOut: z.boolean().default(false),
+  })
+  .meta({ id: 'UserInput' });
