@@ -22,7 +22,7 @@ export type Channel = z.infer<typeof Channel>;
 export const recordId = (prefix: string) =>
   z
     .string()
-    .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), { error: `must be a ${prefix}_… identifier` })
+    .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), { error: `must be an id like ${prefix}_01JD…` })
     .meta({ example: `${prefix}_01JD0000000000000000000000` });
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));

@@ -5,14 +5,11 @@ import { recordDeps } from './record-service.ts';
 
 /** DELETE archives; POST …/restore brings the record back. */
 export const handler = httpHandler(async (request) => {
+  const type = recordTypeOf(request);
   const archive = request.route.method === 'DELETE';
-  const record = await setArchived(
-    recordDeps(),
-    recordTypeOf(request),
-    request.path.id ?? '',
-    archive,
-    request.headers['if-match'],
-    sourceOf(request),
+  const id = request.path.id ?? '';
+  return recordResult(
+    type,
+    await setArchived(recordDeps(), type, id, archive, request.headers['if-match'], sourceOf(request)),
   );
-  return recordResult(record);
 });

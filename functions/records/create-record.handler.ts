@@ -5,8 +5,9 @@ import { recordDeps } from './record-service.ts';
 
 export const handler = httpHandler(
   async (request) => {
-    const record = await createRecord(recordDeps(), recordTypeOf(request), request.body, sourceOf(request));
-    return recordResult(record, 201, { location: `${request.event.rawPath}/${record.id}` });
+    const type = recordTypeOf(request);
+    const record = await createRecord(recordDeps(), type, request.body, sourceOf(request));
+    return recordResult(type, record, 201, { location: `${request.event.rawPath}/${record.id}` });
   },
   { accepts: ['application/json'], idempotent: true },
 );

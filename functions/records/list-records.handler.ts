@@ -1,9 +1,13 @@
 import { httpHandler } from '../shared/http.ts';
 import { listRecords } from './list-records.use-case.ts';
-import { recordTypeOf } from './record-http.ts';
+import { present, recordTypeOf } from './record-http.ts';
 import { recordDeps } from './record-service.ts';
 
-export const handler = httpHandler(async (request) => ({
-  status: 200,
-  body: await listRecords(recordDeps(), recordTypeOf(request), request.query),
-}));
+export const handler = httpHandler(async (request) => {
+  const type = recordTypeOf(request);
+  const page = await listRecords(recordDeps(), type, request.query);
+  return {
+    status: 200,
+    body: { items: page.items.map((record) => present(type, record)), nextCursor: page.nextCursor },
+  };
+});

@@ -20,12 +20,29 @@ export function sourceOf(request: ApiRequest): ChangeSource {
   };
 }
 
+const SYSTEM_ORDER = ['version', 'archived', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'];
+
+/** The record with its fields in a stable, readable order: id, the type's fields, then system fields. */
+export function present(type: RecordType, record: StoredRecord): Record<string, unknown> {
+  const order = [
+    'id',
+    ...Object.keys(type.input.shape),
+    ...Object.keys(type.serverFields?.shape ?? {}),
+    ...SYSTEM_ORDER,
+  ];
+  const rank = new Map(order.map((key, i) => [key, i]));
+  return Object.fromEntries(
+    Object.entries(record).sort(([a], [b]) => (rank.get(a) ?? order.length) - (rank.get(b) ?? order.length)),
+  );
+}
+
 export const recordResult = (
+  type: RecordType,
   record: StoredRecord,
   status = 200,
   headers: Record<string, string> = {},
 ): ApiResult => ({
   status,
-  body: record,
+  body: present(type, record),
   headers: { etag: etagOf(record.version), ...headers },
 });

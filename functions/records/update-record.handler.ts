@@ -4,16 +4,20 @@ import { recordDeps } from './record-service.ts';
 import { updateRecord } from './update-record.use-case.ts';
 
 export const handler = httpHandler(
-  async (request) =>
-    recordResult(
+  async (request) => {
+    const type = recordTypeOf(request);
+    const id = request.path.id ?? '';
+    return recordResult(
+      type,
       await updateRecord(
         recordDeps(),
-        recordTypeOf(request),
-        request.path.id ?? '',
+        type,
+        id,
         request.body,
         request.headers['if-match'],
         sourceOf(request),
       ),
-    ),
+    );
+  },
   { accepts: ['application/merge-patch+json', 'application/json'] },
 );

@@ -9,7 +9,6 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -18,7 +17,7 @@ import { dynamodb } from '#store/dynamodb';
 import { type Route, routeFor } from '../routes.ts';
 import { type HttpEvent, type Principal, principalOf, requireRole } from './auth.ts';
 import { loadConfig } from './config.ts';
-import { HTTP_CORRELATION_ID_PATH, logger, metrics, tracer } from './observability.ts';
+import { HTTP_CORRELATION_ID_PATH, logger, metrics, publishMetrics, tracer } from './observability.ts';
 import {
   badRequest,
   HttpProblem,
@@ -237,7 +236,7 @@ export function httpHandler(operation: Operation, options: HandlerOptions = {}) 
   const handler = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { correlationIdPath: HTTP_CORRELATION_ID_PATH, resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(publishMetrics())
     .use(problemErrors())
     .use(authenticate())
     .use(jsonBody(options.accepts));

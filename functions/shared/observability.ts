@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { search } from '@aws-lambda-powertools/logger/correlationId';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj } from '@middy/core';
 
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'junction';
 
@@ -31,3 +32,21 @@ export const tracer = new Tracer({ serviceName: SERVICE });
 
 /** Where the correlation id of an HTTP request comes from: the caller's header, else API Gateway's id. */
 export const HTTP_CORRELATION_ID_PATH = 'headers."x-correlation-id" || requestContext.requestId';
+
+/**
+ * Flushes metrics after each invocation, like Powertools' logMetrics, but only when the
+ * invocation recorded some: logMetrics logs a warning on every invocation without metrics,
+ * which on a read-heavy API is a log line per GET.
+ */
+export const publishMetrics = (): MiddlewareObj => {
+  const flush = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return {
+    before: async () => {
+      metrics.captureColdStartMetric();
+    },
+    after: flush,
+    onError: flush,
+  };
+};

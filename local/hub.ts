@@ -1,0 +1,209 @@
+/**
+ * The local hub: everything Junction needs on one machine, started and stopped together.
+ *   DynamoDB Local (data under the data directory), the SES v2 stand-in with its web inbox, the
+ *   SMS stand-in with its outbox, and the HTTP API serving the same handler modules Lambda runs.
+ * It sets the `AWS_ENDPOINT_URL_*` variables the AWS SDK reads, so handlers never learn where
+ * they run. Handler modules load once per process, so one process runs one hub.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import sesModule from 'aws-ses-v2-local';
+import { ROUTES } from '#functions/routes';
+import { ROLES, type Role } from '#schemas/common';
+import { ApiKeyStore } from '#store/api-key-store';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { startHttpApi } from './http-api.ts';
+import { LOCAL_REGION } from './lambda.ts';
+import { assertPortFree } from './ports.ts';
+import { startSmsStandIn } from './sns-local.ts';
+import { ensureTables } from './tables.ts';
+
+export interface HubOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  ports: { api: number; dynamodb: number; ses: number; sms: number };
+  /** Where DynamoDB Local, dev keys and the SMS outbox keep their files; omit to keep all in memory. */
+  dataDir?: string;
+  /** Use this DynamoDB (Local) endpoint instead of starting one. */
+  dynamodbEndpoint?: string;
+  tables?: { records: string; idempotency: string };
+  /** Write the demo organisation into a new, empty table. */
+  seed?: boolean;
+  log?: (line: string) => void;
+  /** Log every API request (method, path, status, time). */
+  accessLog?: boolean;
+}
+
+export interface Hub {
+  urls: {
+    api: string;
+    openapi: string;
+    inbox: string;
+    ses: string;
+    smsOutbox: string;
+    sns: string;
+    dynamodb: string;
+  };
+  tables: { records: string; idempotency: string };
+  keys: Record<Role, string>;
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+// The package is CommonJS with an ES-style default export; loaded from ESM it arrives wrapped.
+const sesLocal = (sesModule as unknown as { default?: typeof sesModule }).default ?? sesModule;
+
+export const DEFAULT_TABLES = { records: 'junction-records', idempotency: 'junction-idempotency' } as const;
+
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const tables = options.tables ?? DEFAULT_TABLES;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse())
+      await fn().catch((error: unknown) => log(`while stopping: ${String(error)}`));
+    stops.length = 0;
+  };
+
+  await assertPortFree(options.ports.api, 'HTTP API', 'JUNCTION_API_PORT', host);
+  if (!options.dynamodbEndpoint)
+    await assertPortFree(options.ports.dynamodb, 'DynamoDB Local', 'JUNCTION_DYNAMODB_PORT', host);
+  await assertPortFree(options.ports.ses, 'SES stand-in', 'JUNCTION_SES_PORT', host);
+  await assertPortFree(options.ports.sms, 'SMS stand-in', 'JUNCTION_SMS_PORT', host);
+
+  try {
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      const dynamodb: DynamoDbLocal = await startDynamoDbLocal({
+        port: options.ports.dynamodb || (await freePort(host)),
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        log,
+      });
+      stops.push(() => dynamodb.stop());
+      dynamodbEndpoint = dynamodb.endpoint;
+    }
+
+    const ses: Server = await sesLocal({ host, port: options.ports.ses });
+    stops.push(() => closeServer(ses));
+    const sesUrl = `http://${host}:${(ses.address() as AddressInfo).port}`;
+
+    const sms = await startSmsStandIn({
+      host,
+      port: options.ports.sms,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
+    stops.push(() => sms.close());
+
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SESV2: sesUrl,
+      AWS_ENDPOINT_URL_SNS: sms.endpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME: tables.records,
+      IDEMPOTENCY_TABLE_NAME: tables.idempotency,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    });
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+    const client = new DynamoDBClient({ endpoint: dynamodbEndpoint });
+    stops.push(async () => client.destroy());
+    const created = await ensureTables(client, tables);
+
+    let seeded = false;
+    if (created && options.seed) {
+      // Loaded only now: the use case's store reads the environment set above.
+      const { seedDemoOrganisation } = await import('./seed.ts');
+      const { recordDeps } = await import('#functions/records/record-service');
+      const summary = await seedDemoOrganisation(recordDeps());
+      log(
+        `Seeded a demo organisation: ${summary.users} users, ${summary.queues} queues, ${summary.products} products.`,
+      );
+      seeded = true;
+    }
+
+    const keyStore = new ApiKeyStore(DynamoDBDocumentClient.from(client), tables.records);
+    const keys = await devKeys(
+      keyStore,
+      options.dataDir ? join(options.dataDir, 'dev-keys.json') : undefined,
+    );
+
+    const api = await startHttpApi({
+      host,
+      port: options.ports.api,
+      routes: ROUTES.map((route) => ({
+        method: route.method,
+        path: route.path,
+        handler: route.handler,
+        authorized: route.access !== 'public',
+      })),
+      defaultHandler: 'api/not-found',
+      authorizer: 'auth/authorizer',
+      log: options.accessLog ? log : (line) => line.startsWith('handler failed') && log(line),
+    });
+    stops.push(() => api.close());
+
+    return {
+      urls: {
+        api: api.url,
+        openapi: `${api.url}/openapi.json`,
+        inbox: `${sesUrl}/`,
+        ses: sesUrl,
+        smsOutbox: sms.outboxUrl,
+        sns: sms.endpoint,
+        dynamodb: dynamodbEndpoint,
+      },
+      tables,
+      keys,
+      seeded,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * One API key per role for local development. With a data directory they are kept (in plain
+ * text, for local use only) so every start prints the same keys.
+ */
+async function devKeys(store: ApiKeyStore, file: string | undefined): Promise<Record<Role, string>> {
+  const saved: Partial<Record<Role, string>> =
+    file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<Role, string>>) : {};
+  const keys = {} as Record<Role, string>;
+  for (const role of ROLES) {
+    const existing = saved[role];
+    if (existing && (await store.find(existing))?.role === role) keys[role] = existing;
+    else keys[role] = (await store.issue(`Local ${role} key`, role)).key;
+  }
+  if (file) writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return keys;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+async function freePort(host: string): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

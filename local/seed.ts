@@ -1,0 +1,126 @@
+/**
+ * A small demo organisation, written on the first start of an empty table through the same use
+ * case the API uses (so every seeded record has its audit entry): staff in every role with a
+ * management chain, a sales queue and a support queue, products, and a customer.
+ */
+
+import { createRecord } from '#functions/records/create-record.use-case';
+import type { ChangeSource, RecordDeps } from '#functions/records/record-service';
+import { RECORD_TYPES } from '#functions/records/record-types';
+
+const SEED: ChangeSource = { actor: { id: 'system', name: 'Demo data', kind: 'system' }, channel: 'system' };
+
+export interface SeedSummary {
+  users: number;
+  queues: number;
+  products: number;
+}
+
+export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummary> {
+  const create = async (type: keyof typeof RECORD_TYPES, body: Record<string, unknown>) =>
+    (await createRecord(deps, RECORD_TYPES[type], body, SEED)).id;
+
+  const user = (name: string, email: string, role: string, extra: Record<string, unknown> = {}) =>
+    create('user', { name, email, role, timeZone: 'Europe/Berlin', ...extra });
+
+  const ceo = await user('Dana Director', 'dana.director@example.com', 'manager', {
+    phone: '+4915112340001',
+    territory: 'EMEA',
+  });
+  const admin = await user('Ada Admin', 'ada.admin@example.com', 'admin', { managerId: ceo });
+  const salesManager = await user('Max Manager', 'max.manager@example.com', 'manager', {
+    managerId: ceo,
+    phone: '+4915112340002',
+    territory: 'EMEA',
+  });
+  const ana = await user('Ana Seller', 'ana.seller@example.com', 'sales', {
+    managerId: salesManager,
+    phone: '+4915112340003',
+    territory: 'EMEA',
+    capacity: 50,
+  });
+  const ben = await user('Ben Seller', 'ben.seller@example.com', 'sales', {
+    managerId: salesManager,
+    phone: '+4915112340004',
+    territory: 'EMEA',
+    capacity: 50,
+  });
+  const finance = await user('Fiona Finance', 'fiona.finance@example.com', 'finance', {
+    managerId: ceo,
+    phone: '+4915112340005',
+  });
+  const supportLead = await user('Sol Support Lead', 'sol.lead@example.com', 'support', {
+    managerId: ceo,
+    phone: '+4915112340006',
+  });
+  const agent = await user('Sam Support', 'sam.support@example.com', 'support', { managerId: supportLead });
+  await user('Ivy Integration', 'integration@example.com', 'integration', { managerId: admin });
+
+  await create('queue', {
+    name: 'Inbound sales EMEA',
+    memberIds: [ana, ben],
+    strategy: 'round-robin',
+    managerId: salesManager,
+  });
+  await create('queue', {
+    name: 'Support L1',
+    memberIds: [agent, supportLead],
+    strategy: 'least-loaded',
+    managerId: supportLead,
+  });
+
+  const products = [
+    {
+      name: 'Junction Platform — annual seat',
+      sku: 'PLAT-SEAT-1Y',
+      family: 'Software',
+      currency: 'EUR',
+      unitPrice: 120_000,
+      unitCost: 18_000,
+    },
+    {
+      name: 'Premium support — annual',
+      sku: 'SUP-PREM-1Y',
+      family: 'Services',
+      currency: 'EUR',
+      unitPrice: 500_000,
+      unitCost: 200_000,
+    },
+    {
+      name: 'Onboarding workshop (day)',
+      sku: 'SVC-ONB-DAY',
+      family: 'Services',
+      currency: 'EUR',
+      unitPrice: 180_000,
+      unitCost: 90_000,
+    },
+    {
+      name: 'Hardware gateway',
+      sku: 'HW-GW-01',
+      family: 'Hardware',
+      currency: 'EUR',
+      unitPrice: 89_900,
+      unitCost: 52_000,
+    },
+  ];
+  for (const product of products) await create('product', product);
+
+  const account = await create('account', {
+    name: 'Acme Europe GmbH',
+    domain: 'acme.example',
+    tier: 'gold',
+    country: 'DE',
+    employees: 1200,
+    ownerId: ana,
+  });
+  await create('contact', {
+    firstName: 'Erika',
+    lastName: 'Mustermann',
+    email: 'erika@acme.example',
+    phone: '+4915112349999',
+    accountId: account,
+    ownerId: ana,
+  });
+
+  return { users: 9, queues: 2, products: products.length };
+}
