@@ -60,7 +60,10 @@ export const text = (max = 200) =>
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
     .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), {
       error: 'must not contain control characters',
-    });
+    })
+    // A lone UTF-16 surrogate (possible through JSON \uD800 escapes) is not valid Unicode and
+    // cannot be stored as UTF-8.
+    .refine((s) => !/\p{Surrogate}/u.test(s), { error: 'must be valid Unicode text' });
 
 /** Long free text (descriptions, notes): newlines and tabs allowed. */
 export const longText = (max = 10_000) => text(max);

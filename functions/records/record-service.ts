@@ -8,7 +8,7 @@ import type { Channel } from '#schemas/common';
 import { documents } from '#store/dynamodb';
 import { RecordStore, type StoredRecord } from '#store/record-store';
 import { loadConfig, TableEnv } from '../shared/config.ts';
-import { type FieldError, notFound, toPointer, validationProblem } from '../shared/problem.ts';
+import { type FieldError, HttpProblem, notFound, toPointer, validationProblem } from '../shared/problem.ts';
 import type { RecordType } from './record-types.ts';
 
 export interface RecordDeps {
@@ -125,18 +125,34 @@ export function auditEntry(
   };
 }
 
-/** Retries an optimistic write a few times with jittered backoff when it lost a race it can retry. */
+/**
+ * Retries an optimistic write that lost a race it may retry, with full-jitter exponential
+ * backoff. When every attempt loses, the caller gets a 409 to retry later — contention is never
+ * a server error.
+ */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
   retryable: (error: unknown) => boolean,
-  tries = 4,
+  tries = 8,
 ): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt();
     } catch (error) {
-      if (i >= tries || !retryable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** i));
+      if (!retryable(error)) throw error;
+      if (i >= tries) {
+        throw new HttpProblem(
+          409,
+          'write-conflict',
+          'Write conflict',
+          'The record is being changed by others right now; retry shortly.',
+          {},
+          {
+            'retry-after': '1',
+          },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 10 * 2 ** i)));
     }
   }
 }

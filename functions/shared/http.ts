@@ -178,7 +178,7 @@ let idempotencyMiddleware: HttpMiddleware | undefined;
 function idempotency(): HttpMiddleware {
   if (idempotencyMiddleware) return idempotencyMiddleware;
   const config = loadConfig(z.object({ IDEMPOTENCY_TABLE_NAME: z.string().min(1) }));
-  idempotencyMiddleware = makeHandlerIdempotent({
+  const inner = makeHandlerIdempotent({
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: config.IDEMPOTENCY_TABLE_NAME,
       awsSdkV3Client: dynamodb,
@@ -199,6 +199,26 @@ function idempotency(): HttpMiddleware {
       },
     }),
   }) as HttpMiddleware;
+  // Powertools 2.35's middleware deletes the idempotency record in onError even when its own
+  // `before` refused the request (key in progress, or reused with another body), so the
+  // original's lock or stored response vanished and the next retry ran again
+  // (powertools-lambda-typescript#5675, fixed upstream after 2.35). A request whose `before`
+  // threw never owned the record: skip the delete for it.
+  const refused = new WeakSet<object>();
+  idempotencyMiddleware = {
+    before: async (request) => {
+      try {
+        return await inner.before?.(request);
+      } catch (error) {
+        refused.add(request);
+        throw error;
+      }
+    },
+    ...(inner.after ? { after: inner.after } : {}),
+    onError: async (request) => {
+      if (!refused.has(request)) await inner.onError?.(request);
+    },
+  };
   return idempotencyMiddleware;
 }
 

@@ -1,3 +1,5 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /**
  * Starts one in-memory DynamoDB Local for a test project. Test files share it and keep apart
  * by creating their own tables (see test/support/hub.ts).
