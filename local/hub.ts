@@ -111,6 +111,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       IDEMPOTENCY_TABLE_NAME: tables.idempotency,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
+      // Tracing is off locally; manual mode stops the X-Ray SDK from tracking every promise
+      // through an async hook to propagate a context nobody reads.
+      AWS_XRAY_MANUAL_MODE: 'true',
     });
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 

@@ -24,6 +24,7 @@ const config = loadConfig(
   TableEnv.extend({
     USER_POOL_ID: z.string().optional(),
     USER_POOL_CLIENT_ID: z.string().optional(),
+    API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   }),
 );
 
@@ -41,7 +42,27 @@ const jwtVerifier =
 type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
 const deny = (reason: string): Result => ({ isAuthorized: true, context: { authenticated: false, reason } });
 
+/**
+ * Valid keys are remembered for API_KEY_CACHE_SECONDS per warm instance, as API Gateway's
+ * authorizer cache would (it cannot be used here: credentials arrive in different headers, and
+ * its identity sources must all be present). A revoked key therefore stops working within that
+ * time. Unknown keys are never cached, so a new key works at once.
+ */
+const cache = new Map<string, { result: Result; until: number }>();
+const CACHE_LIMIT = 1000;
+
 async function fromApiKey(key: string): Promise<Result> {
+  const cached = cache.get(key);
+  if (cached && cached.until > Date.now()) return cached.result;
+  const result = await lookUpApiKey(key);
+  if (config.API_KEY_CACHE_SECONDS > 0 && result.context.authenticated) {
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(key, { result, until: Date.now() + config.API_KEY_CACHE_SECONDS * 1000 });
+  }
+  return result;
+}
+
+async function lookUpApiKey(key: string): Promise<Result> {
   const record = await keys.find(key);
   if (!record) return deny('The API key is not valid.');
   if (record.revokedAt) return deny('The API key was revoked.');

@@ -5,7 +5,6 @@
  * like an email address or an international phone number unless the level is DEBUG.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { search } from '@aws-lambda-powertools/logger/correlationId';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
@@ -21,7 +20,6 @@ export function maskPersonalData(value: string): string {
 
 export const logger: Logger = new Logger({
   serviceName: SERVICE,
-  correlationIdSearchFn: search,
   jsonReplacerFn: (_key: string, value: unknown) =>
     typeof value === 'string' && logger.getLevelName() !== 'DEBUG' ? maskPersonalData(value) : value,
 });
@@ -29,9 +27,6 @@ export const logger: Logger = new Logger({
 export const metrics = new Metrics({ namespace: 'Junction', serviceName: SERVICE });
 
 export const tracer = new Tracer({ serviceName: SERVICE });
-
-/** Where the correlation id of an HTTP request comes from: the caller's header, else API Gateway's id. */
-export const HTTP_CORRELATION_ID_PATH = 'headers."x-correlation-id" || requestContext.requestId';
 
 /**
  * Flushes metrics after each invocation, like Powertools' logMetrics, but only when the

@@ -33,7 +33,7 @@ describe('authentication', () => {
     expect(response.body.detail).toBe('The API key is not valid.');
   });
 
-  it('refuses a revoked key', async () => {
+  it('refuses a revoked key once the authorizer cache (API_KEY_CACHE_SECONDS) has expired', async () => {
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
     const store = new ApiKeyStore(db, hub.tables.records);
     const { key } = await store.issue('Soon revoked', 'sales');
@@ -46,6 +46,7 @@ describe('authentication', () => {
         ExpressionAttributeValues: { ':now': new Date().toISOString() },
       }),
     );
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const after = await hub.api.get('/v1/me', { key });
 
     expect(before.status).toBe(200);
