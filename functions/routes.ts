@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Me, PageQuery, pageOf } from '#schemas/api';
 import { AuditEntry } from '#schemas/audit';
 import type { Role } from '#schemas/common';
+import { ADMIN_KINDS, type AdminKind, type AdminKindName } from './admin/admin-kinds.ts';
 import { RECORD_TYPES, type RecordType, recordSchema } from './records/record-types.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -36,6 +37,8 @@ export interface Route extends RouteDoc {
   access: readonly Role[] | 'public';
   /** The record type the route serves, for record routes. */
   recordType?: RecordType['name'];
+  /** The admin document kind the route serves, for admin routes. */
+  adminKind?: AdminKindName;
 }
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
@@ -186,8 +189,169 @@ function recordRoutes(type: RecordType): Route[] {
   ];
 }
 
+const DocumentHead = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    name: z.string(),
+    latestVersion: z.int(),
+    activeVersion: z.int().optional(),
+    version: z.int(),
+    archived: z.boolean(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .meta({ id: 'AdminDocumentHead' });
+
+function adminRoutes(kind: AdminKind): Route[] {
+  const base = `/v1/admin/${kind.collection}`;
+  const item = `${base}/{id}`;
+  const label = kind.label.toLowerCase();
+  const versionRequest = z.strictObject({
+    content: kind.content,
+    note: z.string().optional(),
+    activate: z.boolean().optional(),
+  });
+  const document = DocumentHead.extend({
+    active: z.object({ version: z.int(), content: kind.content }).optional(),
+  }).meta({ id: `${kind.label.replace(/ /g, '')}Document` });
+  const version = z
+    .object({
+      version: z.int(),
+      content: kind.content,
+      note: z.string().optional(),
+      createdAt: z.string(),
+      createdBy: z.string(),
+      active: z.boolean(),
+    })
+    .meta({ id: `${kind.label.replace(/ /g, '')}Version` });
+  const common = { tag: 'Admin', adminKind: kind.name };
+  const read = { ...common, access: kind.access.read };
+  const write = { ...common, access: kind.access.write };
+  const writeErrors = {
+    ...ERRORS,
+    404: { description: 'No such document or version' },
+    412: { description: 'If-Match does not match; nothing changed' },
+    415: { description: 'Not JSON' },
+    422: { description: 'Invalid content; errors point into /content' },
+  };
+  return [
+    {
+      ...read,
+      method: 'GET',
+      path: base,
+      handler: 'admin/list-documents',
+      summary: `List ${label} documents`,
+      query: PageQuery,
+      responses: {
+        200: {
+          description: 'Document heads',
+          schema: pageOf(DocumentHead, `${kind.label.replace(/ /g, '')}Page`),
+        },
+        ...ERRORS,
+      },
+    },
+    {
+      ...write,
+      method: 'POST',
+      path: base,
+      handler: 'admin/create-document',
+      summary: `Create ${label}`,
+      description: 'Creates the document with its first version; `activate: true` makes it active at once.',
+      body: { schema: versionRequest, mediaTypes: JSON_TYPES },
+      headers: ['Idempotency-Key'],
+      responses: {
+        201: { description: 'The document', schema: document, headers: ['ETag', 'Location'] },
+        ...writeErrors,
+      },
+    },
+    {
+      ...read,
+      method: 'GET',
+      path: item,
+      handler: 'admin/get-document',
+      summary: `Get ${label}`,
+      description: 'The head (latest and active version numbers) with the active version’s content.',
+      responses: {
+        200: { description: 'The document', schema: document, headers: ['ETag'] },
+        ...ERRORS,
+        404: { description: 'No such document' },
+      },
+    },
+    {
+      ...read,
+      method: 'GET',
+      path: `${item}/versions`,
+      handler: 'admin/list-versions',
+      summary: `List versions of ${label}`,
+      responses: {
+        200: { description: 'Every version, newest first, without content' },
+        ...ERRORS,
+        404: { description: 'No such document' },
+      },
+    },
+    {
+      ...write,
+      method: 'POST',
+      path: `${item}/versions`,
+      handler: 'admin/add-version',
+      summary: `Add a version of ${label}`,
+      description:
+        'Earlier versions stay unchanged; flows already running keep the version they started with.',
+      body: { schema: versionRequest, mediaTypes: JSON_TYPES },
+      headers: ['If-Match'],
+      responses: {
+        201: { description: 'The document', schema: document, headers: ['ETag'] },
+        ...writeErrors,
+      },
+    },
+    {
+      ...read,
+      method: 'GET',
+      path: `${item}/versions/{version}`,
+      handler: 'admin/get-version',
+      summary: `Get a version of ${label}`,
+      responses: {
+        200: { description: 'The version', schema: version },
+        ...ERRORS,
+        404: { description: 'No such version' },
+      },
+    },
+    {
+      ...write,
+      method: 'POST',
+      path: `${item}/activate`,
+      handler: 'admin/activate-version',
+      summary: `Activate a version of ${label}`,
+      description: '`{"version": 3}` makes version 3 active; `{"version": null}` deactivates the document.',
+      body: { schema: z.strictObject({ version: z.int().min(1).nullable() }), mediaTypes: JSON_TYPES },
+      headers: ['If-Match'],
+      responses: {
+        200: { description: 'The document', schema: document, headers: ['ETag'] },
+        ...writeErrors,
+      },
+    },
+    {
+      ...read,
+      method: 'GET',
+      path: `${item}/history`,
+      handler: 'admin/document-history',
+      summary: `History of ${label}`,
+      query: PageQuery,
+      responses: {
+        200: { description: 'Audit entries', schema: pageOf(AuditEntry, 'AuditPage') },
+        ...ERRORS,
+        404: { description: 'No such document' },
+      },
+    },
+  ];
+}
+
 export const ROUTES: readonly Route[] = [
   ...Object.values(RECORD_TYPES).flatMap(recordRoutes),
+  ...Object.values(ADMIN_KINDS).flatMap(adminRoutes),
   {
     method: 'GET',
     path: '/v1/me',

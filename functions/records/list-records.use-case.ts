@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { PageQuery } from '#schemas/api';
-import { InvalidCursorError } from '#store/errors';
 import type { Page, StoredRecord } from '#store/record-store';
-import { badRequest, fieldErrors, HttpProblem } from '../shared/problem.ts';
+import { invalidQuery, withCursor } from '../shared/paging.ts';
+import { badRequest } from '../shared/problem.ts';
 import type { RecordDeps } from './record-service.ts';
 import type { RecordType } from './record-types.ts';
 
@@ -25,15 +25,9 @@ export async function listRecords(
   });
   const parsed = schema.safeParse(query);
   if (!parsed.success) {
-    const errors = fieldErrors(parsed.error);
-    throw new HttpProblem(
-      400,
-      'invalid-query',
-      'Invalid query',
+    throw invalidQuery(
+      parsed.error,
       `The query string is invalid; filters here: ${Object.keys(type.filters).join(', ') || 'none'}.`,
-      {
-        errors,
-      },
     );
   }
   const { limit, cursor, includeArchived, ...filterValues } = parsed.data as Record<string, unknown> & {
@@ -54,15 +48,12 @@ export async function listRecords(
     })
     // Indexed filters first: the store drives the query by the first one.
     .sort((a, b) => Number(b.index !== undefined) - Number(a.index !== undefined));
-  try {
-    return await deps.store.list(type, {
+  return withCursor(() =>
+    deps.store.list(type, {
       filters,
       limit,
       ...(cursor ? { cursor } : {}),
       includeArchived: includeArchived === 'true',
-    });
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw badRequest(`Invalid cursor: ${error.message}.`);
-    throw error;
-  }
+    }),
+  );
 }

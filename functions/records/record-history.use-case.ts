@@ -1,8 +1,6 @@
-import { PageQuery } from '#schemas/api';
 import type { AuditEntry } from '#schemas/audit';
-import { InvalidCursorError } from '#store/errors';
 import type { Page } from '#store/record-store';
-import { badRequest, fieldErrors, HttpProblem } from '../shared/problem.ts';
+import { pageQuery, withCursor } from '../shared/paging.ts';
 import { loadRecord, type RecordDeps } from './record-service.ts';
 import type { RecordType } from './record-types.ts';
 
@@ -16,16 +14,7 @@ export async function recordHistory(
   id: string,
   query: Record<string, string>,
 ): Promise<Page<AuditEntry>> {
-  const parsed = PageQuery.safeParse(query);
-  if (!parsed.success)
-    throw new HttpProblem(400, 'invalid-query', 'Invalid query', 'The query string is invalid.', {
-      errors: fieldErrors(parsed.error),
-    });
+  const { limit, cursor } = pageQuery(query);
   await loadRecord(deps, type, id);
-  try {
-    return await deps.store.history(type.name, id, parsed.data.limit, parsed.data.cursor);
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw badRequest(`Invalid cursor: ${error.message}.`);
-    throw error;
-  }
+  return withCursor(() => deps.store.history(type.name, id, limit, cursor));
 }

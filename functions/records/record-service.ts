@@ -103,7 +103,7 @@ export function businessFields(record: StoredRecord): Record<string, unknown> {
 
 export function auditEntry(
   deps: RecordDeps,
-  type: RecordType,
+  type: { name: string },
   record: StoredRecord,
   action: string,
   changes: FieldChange[],

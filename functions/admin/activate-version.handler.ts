@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { etagOf } from '../records/record-changes.ts';
+import { sourceOf } from '../records/record-http.ts';
+import { httpHandler } from '../shared/http.ts';
+import { parseOrThrow } from '../shared/problem.ts';
+import { kindOf } from './document-http.ts';
+import { documentDeps, presentDocument } from './document-service.ts';
+import { setActiveVersion } from './write-document.use-case.ts';
+
+export const ActivateRequest = z.strictObject({
+  version: z
+    .int()
+    .min(1)
+    .nullable()
+    .meta({ description: 'The version to make active; null deactivates the document' }),
+});
+
+export const handler = httpHandler(
+  async (request) => {
+    const kind = kindOf(request);
+    const deps = documentDeps();
+    const { version } = parseOrThrow(ActivateRequest, request.body);
+    const head = await setActiveVersion(
+      deps,
+      kind,
+      request.path.id ?? '',
+      version,
+      request.headers['if-match'],
+      sourceOf(request),
+    );
+    return {
+      status: 200,
+      body: await presentDocument(deps, kind, head),
+      headers: { etag: etagOf(head.version) },
+    };
+  },
+  { accepts: ['application/json'] },
+);

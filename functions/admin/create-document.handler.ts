@@ -1,0 +1,20 @@
+import { etagOf } from '../records/record-changes.ts';
+import { sourceOf } from '../records/record-http.ts';
+import { httpHandler } from '../shared/http.ts';
+import { kindOf } from './document-http.ts';
+import { documentDeps, presentDocument } from './document-service.ts';
+import { createDocument } from './write-document.use-case.ts';
+
+export const handler = httpHandler(
+  async (request) => {
+    const kind = kindOf(request);
+    const deps = documentDeps();
+    const head = await createDocument(deps, kind, request.body, sourceOf(request));
+    return {
+      status: 201,
+      body: await presentDocument(deps, kind, head),
+      headers: { etag: etagOf(head.version), location: `${request.event.rawPath}/${head.id}` },
+    };
+  },
+  { accepts: ['application/json'], idempotent: true },
+);

@@ -1,0 +1,90 @@
+/**
+ * Shared by the admin-document use cases: the store wiring and the rules every version obeys.
+ * A document is a head record (name, latest and active version) plus immutable version items.
+ */
+import { z } from 'zod';
+import { text } from '#schemas/common';
+import { type DocumentVersion, DocumentVersions } from '#store/document-versions';
+import { documents } from '#store/dynamodb';
+import type { EntityDescriptor, StoredRecord } from '#store/record-store';
+import { type RecordDeps, recordDeps } from '../records/record-service.ts';
+import { loadConfig, TableEnv } from '../shared/config.ts';
+import { type FieldError, notFound, toPointer, validationProblem } from '../shared/problem.ts';
+import type { AdminKind } from './admin-kinds.ts';
+
+export interface DocumentDeps extends RecordDeps {
+  versions: DocumentVersions;
+}
+
+let defaults: DocumentDeps | undefined;
+export function documentDeps(): DocumentDeps {
+  if (defaults) return defaults;
+  const config = loadConfig(TableEnv);
+  defaults = { ...recordDeps(), versions: new DocumentVersions(documents, config.TABLE_NAME) };
+  return defaults;
+}
+
+/** The store's view of a kind: heads are listed by type; nothing else is indexed. */
+export const entityOf = (kind: AdminKind): EntityDescriptor => ({ name: kind.name, filters: {}, unique: [] });
+
+/** Body of a create or a new version. */
+export const VersionRequest = (kind: AdminKind) =>
+  z.strictObject({
+    content: kind.content,
+    note: text(500)
+      .optional()
+      .meta({ description: 'Why this version: shown in the version list and history' }),
+    activate: z.boolean().default(false).meta({ description: 'Make this version the active one at once' }),
+  });
+
+export type DocumentHead = StoredRecord & { name: string; latestVersion: number; activeVersion?: number };
+
+export async function loadHead(deps: RecordDeps, kind: AdminKind, id: string): Promise<DocumentHead> {
+  const valid = new RegExp(`^${kind.idPrefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(id);
+  const head = valid ? await deps.store.get(kind.name, id) : undefined;
+  if (!head) throw notFound(`No ${kind.label.toLowerCase()} with id "${id.slice(0, 64)}".`);
+  return head as DocumentHead;
+}
+
+export async function loadVersion<T>(
+  deps: DocumentDeps,
+  kind: AdminKind,
+  id: string,
+  version: number,
+): Promise<DocumentVersion<T>> {
+  const found = await deps.versions.get<T>(kind.name, id, version);
+  if (!found) throw notFound(`${kind.label} ${id} has no version ${version}.`);
+  return found;
+}
+
+/** Every user and queue a version names must exist and be live. */
+export async function checkReferences(
+  deps: RecordDeps,
+  kind: AdminKind,
+  content: Record<string, unknown>,
+): Promise<void> {
+  const references = kind.references(content);
+  const found = await deps.store.getMany(references.map((r) => ({ type: r.type, id: r.id })));
+  const errors: FieldError[] = references.flatMap((ref) => {
+    const record = found.get(`${ref.type}#${ref.id}`);
+    const pointer = toPointer(['content', ...ref.path]);
+    if (!record)
+      return [{ pointer, detail: `no ${ref.type} with id "${ref.id}" exists`, code: 'unknown_reference' }];
+    if (record.archived)
+      return [{ pointer, detail: `${ref.type} ${ref.id} is archived`, code: 'archived_reference' }];
+    return [];
+  });
+  if (errors.length > 0) throw validationProblem(errors);
+}
+
+/** The head as clients see it, with the active version's content when there is one. */
+export async function presentDocument(deps: DocumentDeps, kind: AdminKind, head: DocumentHead) {
+  const active = head.activeVersion
+    ? await deps.versions.get(kind.name, head.id, head.activeVersion)
+    : undefined;
+  return {
+    ...head,
+    kind: kind.name,
+    ...(active ? { active: { version: active.version, content: active.content } } : {}),
+  };
+}
