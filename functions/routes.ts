@@ -7,6 +7,7 @@
  * Lambda function.
  */
 import { z } from 'zod';
+import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
 import { Me, PageQuery, pageOf } from '#schemas/api';
 import { AuditEntry } from '#schemas/audit';
 import type { Role } from '#schemas/common';
@@ -352,6 +353,24 @@ function adminRoutes(kind: AdminKind): Route[] {
 export const ROUTES: readonly Route[] = [
   ...Object.values(RECORD_TYPES).flatMap(recordRoutes),
   ...Object.values(ADMIN_KINDS).flatMap(adminRoutes),
+  {
+    method: 'POST',
+    path: '/v1/admin/approval-policies/simulate',
+    handler: 'approvals/simulate-approval',
+    access: ['admin', 'manager', 'sales'],
+    summary: 'Dry-run quote approval',
+    description:
+      'Which policy applies to the quote and why, which steps it enters and why, and who exactly would be asked ' +
+      '(delegates resolved, fallbacks named). Starts nothing and sends nothing.',
+    tag: 'Admin',
+    body: { schema: SimulateApprovalRequest, mediaTypes: JSON_TYPES },
+    responses: {
+      200: { description: 'The approval plan' },
+      ...ERRORS,
+      404: { description: 'No such quote or policy version' },
+      422: { description: 'Invalid request, or nobody could approve' },
+    },
+  },
   {
     method: 'GET',
     path: '/v1/me',

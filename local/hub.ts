@@ -122,6 +122,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const created = await ensureTables(client, tables);
 
     let seeded = false;
+    let staff: Partial<Record<Role, string>> = {};
     if (created && options.seed) {
       // Loaded only now: the use case's store reads the environment set above.
       const { seedDemoOrganisation } = await import('./seed.ts');
@@ -131,12 +132,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         `Seeded a demo organisation: ${summary.users} users, ${summary.queues} queues, ${summary.products} products.`,
       );
       seeded = true;
+      staff = summary.staff;
     }
 
     const keyStore = new ApiKeyStore(DynamoDBDocumentClient.from(client), tables.records);
     const keys = await devKeys(
       keyStore,
       options.dataDir ? join(options.dataDir, 'dev-keys.json') : undefined,
+      staff,
     );
 
     const api = await startHttpApi({
@@ -176,17 +179,25 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 }
 
 /**
- * One API key per role for local development. With a data directory they are kept (in plain
- * text, for local use only) so every start prints the same keys.
+ * One API key per role for local development, each acting as a demo staff member of that role
+ * when the demo organisation was seeded. With a data directory they are kept (in plain text, for
+ * local use only) so every start prints the same keys.
  */
-async function devKeys(store: ApiKeyStore, file: string | undefined): Promise<Record<Role, string>> {
+async function devKeys(
+  store: ApiKeyStore,
+  file: string | undefined,
+  staff: Partial<Record<Role, string>>,
+): Promise<Record<Role, string>> {
   const saved: Partial<Record<Role, string>> =
     file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<Role, string>>) : {};
   const keys = {} as Record<Role, string>;
   for (const role of ROLES) {
     const existing = saved[role];
     if (existing && (await store.find(existing))?.role === role) keys[role] = existing;
-    else keys[role] = (await store.issue(`Local ${role} key`, role)).key;
+    else {
+      const userId = staff[role];
+      keys[role] = (await store.issue(`Local ${role} key`, role, userId ? { userId } : {})).key;
+    }
   }
   if (file) writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return keys;

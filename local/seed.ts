@@ -7,6 +7,7 @@
 import { createRecord } from '#functions/records/create-record.use-case';
 import type { ChangeSource, RecordDeps } from '#functions/records/record-service';
 import { RECORD_TYPES } from '#functions/records/record-types';
+import type { Role } from '#schemas/common';
 
 const SEED: ChangeSource = { actor: { id: 'system', name: 'Demo data', kind: 'system' }, channel: 'system' };
 
@@ -14,6 +15,8 @@ export interface SeedSummary {
   users: number;
   queues: number;
   products: number;
+  /** The person each role's dev key acts as. */
+  staff: Partial<Record<Role, string>>;
 }
 
 export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummary> {
@@ -54,7 +57,9 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
     phone: '+4915112340006',
   });
   const agent = await user('Sam Support', 'sam.support@example.com', 'support', { managerId: supportLead });
-  await user('Ivy Integration', 'integration@example.com', 'integration', { managerId: admin });
+  const integration = await user('Ivy Integration', 'integration@example.com', 'integration', {
+    managerId: admin,
+  });
 
   await create('queue', {
     name: 'Inbound sales EMEA',
@@ -122,5 +127,10 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
     ownerId: ana,
   });
 
-  return { users: 9, queues: 2, products: products.length };
+  return {
+    users: 9,
+    queues: 2,
+    products: products.length,
+    staff: { admin, manager: salesManager, sales: ana, support: agent, finance, integration },
+  };
 }

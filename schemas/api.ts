@@ -42,5 +42,14 @@ export const PageQuery = z.strictObject({
 });
 
 export const Me = z
-  .object({ id: z.string(), name: z.string(), role: Role, kind: z.enum(['api-key', 'user']) })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: Role,
+    kind: z.enum(['api-key', 'user']),
+    userId: z
+      .string()
+      .optional()
+      .meta({ description: 'The staff user the caller acts as, when it is a person' }),
+  })
   .meta({ id: 'Me' });

@@ -13,6 +13,8 @@ export interface ApiKeyRecord {
   keyId: string;
   name: string;
   role: Role;
+  /** The staff user the key acts for, when it is a person's key rather than a system's. */
+  userId?: string;
   createdAt: string;
   revokedAt?: string;
 }
@@ -30,9 +32,19 @@ export class ApiKeyStore {
   ) {}
 
   /** Creates a key and returns it in plain text: the only moment it exists outside its holder. */
-  async issue(name: string, role: Role, now = new Date()): Promise<{ key: string; record: ApiKeyRecord }> {
+  async issue(
+    name: string,
+    role: Role,
+    options: { userId?: string; now?: Date } = {},
+  ): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = `jct_${randomBytes(30).toString('base64url')}`;
-    const record: ApiKeyRecord = { keyId: `key_${ulid()}`, name, role, createdAt: now.toISOString() };
+    const record: ApiKeyRecord = {
+      keyId: `key_${ulid()}`,
+      name,
+      role,
+      ...(options.userId ? { userId: options.userId } : {}),
+      createdAt: (options.now ?? new Date()).toISOString(),
+    };
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -50,7 +62,14 @@ export class ApiKeyStore {
       new GetCommand({ TableName: this.tableName, Key: keyOf(hashApiKey(key)) }),
     );
     if (!Item) return undefined;
-    const { keyId, name, role, createdAt, revokedAt } = Item as ApiKeyRecord;
-    return { keyId, name, role, createdAt, ...(revokedAt ? { revokedAt } : {}) };
+    const { keyId, name, role, userId, createdAt, revokedAt } = Item as ApiKeyRecord;
+    return {
+      keyId,
+      name,
+      role,
+      createdAt,
+      ...(userId ? { userId } : {}),
+      ...(revokedAt ? { revokedAt } : {}),
+    };
   }
 }

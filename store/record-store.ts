@@ -89,6 +89,14 @@ export class RecordStore {
     return Item ? fromItem(Item) : undefined;
   }
 
+  /** The id of the record holding a unique value (e.g. the user with an email), if any. */
+  async findUnique(type: string, field: string, value: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: uniqueKey(type, field, value) }),
+    );
+    return typeof Item?.recordId === 'string' ? Item.recordId : undefined;
+  }
+
   /** Fetches many records by (type, id); the map is keyed `${type}#${id}`. Missing ones are absent. */
   async getMany(keys: readonly { type: string; id: string }[]): Promise<Map<string, StoredRecord>> {
     const found = new Map<string, StoredRecord>();

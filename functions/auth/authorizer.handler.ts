@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { ROLES, type Role } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
 import { documents } from '#store/dynamodb';
+import { RecordStore } from '#store/record-store';
 import type { AuthContext } from '../shared/auth.ts';
 import { loadConfig, TableEnv } from '../shared/config.ts';
 import { logger } from '../shared/observability.ts';
@@ -29,6 +30,7 @@ const config = loadConfig(
 );
 
 const keys = new ApiKeyStore(documents, config.TABLE_NAME);
+const records = new RecordStore(documents, config.TABLE_NAME);
 
 const jwtVerifier =
   config.USER_POOL_ID && config.USER_POOL_CLIENT_ID
@@ -74,6 +76,7 @@ async function lookUpApiKey(key: string): Promise<Result> {
       principalName: record.name,
       role: record.role,
       kind: 'api-key',
+      userId: record.userId ?? '',
     },
   };
 }
@@ -85,14 +88,17 @@ async function fromBearer(token: string): Promise<Result> {
     const groups = (payload['cognito:groups'] as string[] | undefined) ?? [];
     const role = groups.find((g): g is Role => (ROLES as readonly string[]).includes(g));
     if (!role) return deny('The token carries no group that names a role.');
+    const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
+    const userId = email ? ((await records.findUnique('user', 'email', email)) ?? '') : '';
     return {
       isAuthorized: true,
       context: {
         authenticated: true,
         principalId: payload.sub,
-        principalName: payload.username as string,
+        principalName: (payload.email ?? payload.username ?? payload.sub) as string,
         role,
         kind: 'user',
+        userId,
       },
     };
   } catch {

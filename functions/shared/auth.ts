@@ -10,7 +10,15 @@ import { forbidden, unauthenticated } from './problem.ts';
 
 /** What the authorizer returns as its context; flat primitives, as API Gateway requires. */
 export type AuthContext =
-  | { authenticated: true; principalId: string; principalName: string; role: Role; kind: 'api-key' | 'user' }
+  | {
+      authenticated: true;
+      principalId: string;
+      principalName: string;
+      role: Role;
+      kind: 'api-key' | 'user';
+      /** The staff user record the caller acts as; absent or '' when the credential is not a person's. */
+      userId?: string;
+    }
   | { authenticated: false; reason: string };
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthContext | Record<string, never>>;
@@ -20,6 +28,8 @@ export interface Principal {
   name: string;
   role: Role;
   kind: 'api-key' | 'user';
+  /** The staff user the caller acts as, when the credential belongs to one. */
+  userId?: string;
 }
 
 export function principalOf(event: HttpEvent): Principal {
@@ -30,7 +40,13 @@ export function principalOf(event: HttpEvent): Principal {
   if (!context.authenticated) throw unauthenticated(context.reason);
   if (!(ROLES as readonly string[]).includes(context.role))
     throw forbidden('The credential carries no known role.');
-  return { id: context.principalId, name: context.principalName, role: context.role, kind: context.kind };
+  return {
+    id: context.principalId,
+    name: context.principalName,
+    role: context.role,
+    kind: context.kind,
+    ...(context.userId ? { userId: context.userId } : {}),
+  };
 }
 
 export function requireRole(principal: Principal, allowed: readonly Role[], action: string): void {

@@ -1,0 +1,11 @@
+import { documentDeps } from '../admin/document-service.ts';
+import { httpHandler } from '../shared/http.ts';
+import { simulateApproval } from './simulate-approval.use-case.ts';
+
+export const handler = httpHandler(
+  async (request) => ({
+    status: 200,
+    body: await simulateApproval(documentDeps(), request.body, request.principal.userId),
+  }),
+  { accepts: ['application/json'] },
+);
