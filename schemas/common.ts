@@ -44,34 +44,39 @@ export const Percent = z
   .number()
   .min(0, { error: 'must be between 0 and 100' })
   .max(100, { error: 'must be between 0 and 100' })
-  .refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, {
-    error: 'must have at most two decimals',
-  });
+  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, { error: 'must have at most two decimals' });
 
 export const toBasisPoints = (percent: number): number => Math.round(percent * 100);
 
-/** Short human text: trimmed, no control characters, bounded. */
-export const text = (max = 200) =>
+// C0 controls except tab/newline/CR, DEL, C1 controls, and the bidirectional overrides and
+// isolates that can make text display differently from what it is ("Trojan Source").
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+const textOf = (max: number, lineBreaks: boolean) =>
   z
     .string()
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), {
-      error: 'must not contain control characters',
-    })
+    .refine((s) => !UNSAFE.test(s), { error: 'must not contain control or text-direction characters' })
+    .refine((s) => lineBreaks || !/[\t\n\r]/.test(s), { error: 'must be a single line' })
     // A lone UTF-16 surrogate (possible through JSON \uD800 escapes) is not valid Unicode and
     // cannot be stored as UTF-8.
     .refine((s) => !/\p{Surrogate}/u.test(s), { error: 'must be valid Unicode text' });
 
-/** Long free text (descriptions, notes): newlines and tabs allowed. */
-export const longText = (max = 10_000) => text(max);
+/** Short human text (names, titles): one line, trimmed, bounded. */
+export const text = (max = 200) => textOf(max, false);
+
+/** Long free text (descriptions, notes): line breaks and tabs allowed. */
+export const longText = (max = 10_000) => textOf(max, true);
 
 export const Email = z
-  .email({ error: 'must be an email address' })
-  .max(254)
-  .transform((s) => s.trim().toLowerCase());
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, { error: 'must be at most 254 characters' })
+  .pipe(z.email({ error: 'must be an email address' }));
 
 /**
  * A phone number in international form, written any common way ("+49 151 1234-5678",

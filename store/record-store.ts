@@ -67,6 +67,8 @@ const INTERNAL = new Set<string>([
   'entity',
   ...Object.values(INDEXES).flatMap((i) => [i.pk, i.sk]),
 ]);
+/** BatchGetItem rounds before giving up on keys DynamoDB keeps leaving unprocessed (throttling). */
+const MAX_BATCH_ATTEMPTS = 8;
 /** Upper bound of index pages read to fill one filtered page; the cursor resumes the rest. */
 const MAX_QUERIES_PER_PAGE = 10;
 
@@ -104,6 +106,8 @@ export class RecordStore {
     for (let i = 0; i < unique.length; i += 100) {
       let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
       for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS)
+          throw new Error(`DynamoDB left ${pending.length} keys unprocessed after ${attempt} attempts`);
         if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt) * Math.random());
         const result: BatchGetCommandOutput = await this.db.send(
           new BatchGetCommand({
@@ -159,7 +163,9 @@ export class RecordStore {
     audit: AuditEntry,
     extra: DocumentTransactItem[] = [],
   ): Promise<void> {
-    const changedUnique = entity.unique.filter((field) => previous[field] !== next[field]);
+    // Unique values are compared as stored (lower-cased): a change of letter case keeps the claim.
+    const normal = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
+    const changedUnique = entity.unique.filter((field) => normal(previous[field]) !== normal(next[field]));
     const claims = changedUnique.flatMap((field) =>
       typeof next[field] === 'string' ? [{ field, value: next[field] as string }] : [],
     );
@@ -183,7 +189,9 @@ export class RecordStore {
           Delete: {
             TableName: this.tableName,
             Key: uniqueKey(entity.name, field, value),
-            ConditionExpression: 'recordId = :id',
+            // Never release another record's claim; a claim already gone is nothing to release.
+            ConditionExpression: 'attribute_not_exists(#pk) OR recordId = :id',
+            ExpressionAttributeNames: { '#pk': KEY.pk },
             ExpressionAttributeValues: { ':id': next.id },
           },
         })),

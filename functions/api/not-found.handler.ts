@@ -9,7 +9,7 @@ import { HttpProblem, notFound } from '../shared/problem.ts';
 
 const matchers = ROUTES.map((route) => ({
   method: route.method,
-  pattern: new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+  pattern: new RegExp(`^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`),
 }));
 
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -21,7 +21,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
           405,
           'method-not-allowed',
           'Method not allowed',
-          `${event.requestContext.http.method} is not allowed on ${path}.`,
+          `${event.requestContext.http.method} is not allowed on ${path.slice(0, 200)}.`,
           {},
           {
             allow: [...new Set(allowed)].join(', '),

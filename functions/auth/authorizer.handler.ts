@@ -64,8 +64,25 @@ async function fromApiKey(key: string): Promise<Result> {
   return result;
 }
 
+const unavailable = (error: unknown): Result => {
+  logger.error('credentials could not be checked', { error });
+  return {
+    isAuthorized: true,
+    context: {
+      authenticated: false,
+      unavailable: true,
+      reason: 'Credentials cannot be checked right now; retry shortly.',
+    },
+  };
+};
+
 async function lookUpApiKey(key: string): Promise<Result> {
-  const record = await keys.find(key);
+  let record: Awaited<ReturnType<ApiKeyStore['find']>>;
+  try {
+    record = await keys.find(key);
+  } catch (error) {
+    return unavailable(error);
+  }
   if (!record) return deny('The API key is not valid.');
   if (record.revokedAt) return deny('The API key was revoked.');
   return {
@@ -83,27 +100,33 @@ async function lookUpApiKey(key: string): Promise<Result> {
 
 async function fromBearer(token: string): Promise<Result> {
   if (!jwtVerifier) return deny('Bearer tokens are not accepted here; use an API key.');
+  let payload: Awaited<ReturnType<NonNullable<typeof jwtVerifier>['verify']>>;
   try {
-    const payload = await jwtVerifier.verify(token);
-    const groups = (payload['cognito:groups'] as string[] | undefined) ?? [];
-    const role = groups.find((g): g is Role => (ROLES as readonly string[]).includes(g));
-    if (!role) return deny('The token carries no group that names a role.');
-    const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
-    const userId = email ? ((await records.findUnique('user', 'email', email)) ?? '') : '';
-    return {
-      isAuthorized: true,
-      context: {
-        authenticated: true,
-        principalId: payload.sub,
-        principalName: (payload.email ?? payload.username ?? payload.sub) as string,
-        role,
-        kind: 'user',
-        userId,
-      },
-    };
+    payload = await jwtVerifier.verify(token);
   } catch {
     return deny('The bearer token is not valid or has expired.');
   }
+  const groups = (payload['cognito:groups'] as string[] | undefined) ?? [];
+  const role = groups.find((g): g is Role => (ROLES as readonly string[]).includes(g));
+  if (!role) return deny('The token carries no group that names a role.');
+  const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
+  let userId = '';
+  try {
+    userId = email ? ((await records.findUnique('user', 'email', email)) ?? '') : '';
+  } catch (error) {
+    return unavailable(error);
+  }
+  return {
+    isAuthorized: true,
+    context: {
+      authenticated: true,
+      principalId: payload.sub,
+      principalName: (payload.email ?? payload.username ?? payload.sub) as string,
+      role,
+      kind: 'user',
+      userId,
+    },
+  };
 }
 
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> => {
@@ -111,7 +134,9 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
   const apiKey = headers['x-api-key'];
   const authorization = headers.authorization;
   if (apiKey) return fromApiKey(apiKey);
-  if (authorization?.startsWith('Bearer ')) return fromBearer(authorization.slice('Bearer '.length).trim());
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  const bearer = authorization ? /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
+  if (bearer) return fromBearer(bearer);
   logger.debug('request without credentials', { routeKey: event.routeKey });
   return deny('Send an API key in the x-api-key header, or a bearer token.');
 };

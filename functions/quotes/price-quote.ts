@@ -33,6 +33,7 @@ export type PricingResult =
   | { ok: false; issues: PricingIssue[] };
 
 const BPS = 10_000n;
+const MAX = BigInt(MAX_MINOR_UNITS);
 
 /** Rounds a/b half up for non-negative operands. */
 const divRound = (a: bigint, b: bigint): bigint => (a * 2n + b) / (2n * b);
@@ -49,7 +50,16 @@ const ratioPercent = (part: bigint, whole: bigint): number => {
   return (negative ? -1 : 1) * (Number(hundredths) / 100);
 };
 
-export function priceQuote(input: QuoteInput, products: ReadonlyMap<string, PricingProduct>): PricingResult {
+/**
+ * @param quoted the lines as last priced, when repricing an existing quote: a line that still
+ *   names the same product keeps the list price, cost, family and SKU it was quoted with, so
+ *   later catalogue changes do not creep into a quote already sent.
+ */
+export function priceQuote(
+  input: QuoteInput,
+  products: ReadonlyMap<string, PricingProduct>,
+  quoted: readonly PricedQuoteLine[] = [],
+): PricingResult {
   const issues: PricingIssue[] = [];
   const lines: PricedQuoteLine[] = [];
   let listTotal = 0n;
@@ -58,7 +68,20 @@ export function priceQuote(input: QuoteInput, products: ReadonlyMap<string, Pric
   let everyLineHasCost = true;
 
   input.lines.forEach((line, index) => {
-    const product = line.productId ? products.get(line.productId) : undefined;
+    const catalogue = line.productId ? products.get(line.productId) : undefined;
+    const before = quoted[index];
+    const frozen = before?.productId === line.productId && before?.sku !== undefined ? before : undefined;
+    const product: PricingProduct | undefined =
+      catalogue && frozen
+        ? {
+            ...catalogue,
+            unitPrice: frozen.listPrice,
+            sku: frozen.sku as string,
+            family: frozen.family ?? catalogue.family,
+            ...(frozen.unitCost !== undefined ? { unitCost: frozen.unitCost } : {}),
+            active: true,
+          }
+        : catalogue;
     if (line.productId && !product) {
       issues.push({ path: ['lines', index, 'productId'], message: `no product ${line.productId} exists` });
       return;
@@ -80,6 +103,15 @@ export function priceQuote(input: QuoteInput, products: ReadonlyMap<string, Pric
     const listPrice = comparable ? product.unitPrice : unitPrice;
     const quantity = BigInt(line.quantity);
     const amount = quantity * BigInt(unitPrice);
+    // Bounding every line keeps every sum of at most 200 lines below 2^53, so the numbers handed
+    // back are exact.
+    if (amount > MAX || quantity * BigInt(listPrice) > MAX) {
+      issues.push({
+        path: ['lines', index, 'quantity'],
+        message: `quantity × price exceeds ${MAX_MINOR_UNITS} minor units`,
+      });
+      return;
+    }
     const discount = percentOf(amount, toBasisPoints(line.discountPercent));
     const net = amount - discount;
 
@@ -111,10 +143,11 @@ export function priceQuote(input: QuoteInput, products: ReadonlyMap<string, Pric
   const tax = percentOf(net, toBasisPoints(input.taxRatePercent));
   const total = net + tax;
 
-  if (listTotal > BigInt(MAX_MINOR_UNITS) || total > BigInt(MAX_MINOR_UNITS)) {
+  if (listTotal > MAX || total > MAX) {
+    const which = listTotal > MAX ? 'list total' : 'total';
     return {
       ok: false,
-      issues: [{ path: ['lines'], message: `the quote total exceeds ${MAX_MINOR_UNITS} minor units` }],
+      issues: [{ path: ['lines'], message: `the quote's ${which} exceeds ${MAX_MINOR_UNITS} minor units` }],
     };
   }
 

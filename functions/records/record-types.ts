@@ -10,7 +10,14 @@ import { ContactInput } from '#schemas/records/contact';
 import { LEAD_STATUSES, LeadInput } from '#schemas/records/lead';
 import { ProductInput } from '#schemas/records/product';
 import { QueueInput } from '#schemas/records/queue';
-import { QUOTE_STATUSES, QuoteInput, QuoteLineInput, QuoteServerFields } from '#schemas/records/quote';
+import {
+  type PricedQuoteLine,
+  QUOTE_STATUSES,
+  QuoteInput,
+  QuoteLineInput,
+  QuoteServerFields,
+  type QuoteTotals,
+} from '#schemas/records/quote';
 import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput } from '#schemas/records/ticket';
 import { UserInput } from '#schemas/records/user';
 import type { IndexName } from '#store/table-design';
@@ -73,6 +80,8 @@ export interface RecordType {
   ) => DeriveResult;
   /** Why a record may not be changed through the records API right now, if it may not. */
   lockedReason?: (record: StoredRecord) => string | undefined;
+  /** Fields fixed once the record exists, with the reason given when a patch tries to change one. */
+  immutable?: Record<string, string>;
 }
 
 const STAFF: readonly Role[] = ['admin', 'manager', 'sales', 'support', 'finance'];
@@ -130,6 +139,31 @@ const booleanFilter = (field: string, description: string): ListFilter => ({
 const quoteLineKeys = Object.keys(QuoteLineInput.shape);
 const quoteInputKeys = Object.keys(QuoteInput.shape);
 
+/** Statuses an edit that changes what approvers judged sends back to draft. */
+const REAPPROVE = new Set(['approved', 'rejected', 'expired']);
+
+/** What approval policies can look at: prices, discounts, tax, products, families, costs. */
+function approvalSignature(
+  lines: PricedQuoteLine[],
+  totals: QuoteTotals,
+  input: Record<string, unknown>,
+): string {
+  return JSON.stringify([
+    lines.map((l) => [
+      l.productId,
+      l.quantity,
+      l.unitPrice,
+      l.listPrice,
+      l.discountPercent,
+      l.family,
+      l.unitCost,
+    ]),
+    input.discountPercent,
+    input.taxRatePercent,
+    totals.total,
+  ]);
+}
+
 const quoteType: RecordType = {
   name: 'quote',
   label: 'Quote',
@@ -162,20 +196,23 @@ const quoteType: RecordType = {
     const products = new Map<string, PricingProduct>();
     for (const [key, record] of refs)
       if (key.startsWith('product#')) products.set(record.id, record as unknown as PricingProduct);
-    const priced = priceQuote(input as QuoteInput, products);
+    const quoted = (current?.lines as PricedQuoteLine[] | undefined) ?? [];
+    const priced = priceQuote(input as QuoteInput, products, quoted);
     if (!priced.ok) return { ok: false, issues: priced.issues };
-    const previous = current?.totals as { total?: number; discountPercent?: number } | undefined;
-    const priceChanged =
-      previous !== undefined &&
-      (previous.total !== priced.totals.total || previous.discountPercent !== priced.totals.discountPercent);
-    // An approved quote whose price changes needs approving again.
+    const previous = current ? approvalSignature(quoted, current.totals as QuoteTotals, current) : undefined;
+    const changed =
+      previous !== undefined && previous !== approvalSignature(priced.lines, priced.totals, input);
+    // A decided quote whose price, products or terms change must be approved again.
     const status =
       current === undefined
         ? 'draft'
-        : current.status === 'approved' && priceChanged
+        : changed && REAPPROVE.has(String(current.status))
           ? 'draft'
           : current.status;
     return { ok: true, fields: { lines: priced.lines, totals: priced.totals, status } };
+  },
+  immutable: {
+    currency: 'a quote keeps the currency it was created in; create a new quote for another currency',
   },
   lockedReason: (record) =>
     record.status === 'pending_approval'

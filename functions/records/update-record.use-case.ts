@@ -1,6 +1,6 @@
 import { TransactionConflictError, UniqueConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { conflict, parseOrThrow, preconditionFailed } from '../shared/problem.ts';
+import { conflict, parseOrThrow, preconditionFailed, validationProblem } from '../shared/problem.ts';
 import { diff, etagOf, ifMatchAdmits, mergePatch } from './record-changes.ts';
 import {
   auditEntry,
@@ -17,7 +17,8 @@ import type { RecordType } from './record-types.ts';
  * Applies a JSON merge patch to a record.
  * 1. Read the record; refuse if archived or locked by a workflow (409).
  * 2. With If-Match, refuse a version other than the current one (412) — nothing is written.
- * 3. Merge the patch into the record's input fields and validate the result as a whole.
+ * 3. Merge the patch into the record's input fields and validate the result as a whole; fields
+ *    fixed at creation (a quote's currency) may not change.
  * 4. Check references, re-derive server fields; a patch that changes nothing writes nothing.
  * 5. Write version + 1 and its audit entry in one transaction, conditioned on the version read.
  *    Losing that race answers 412 when the caller named a version, and retries otherwise.
@@ -46,6 +47,14 @@ export async function updateRecord(
 
       const merged = mergePatch(type.toInput(current), patch);
       const input = parseOrThrow(type.input, merged) as Record<string, unknown>;
+      const frozen = Object.entries(type.immutable ?? {}).filter(
+        ([field]) => JSON.stringify(input[field]) !== JSON.stringify(current[field]),
+      );
+      if (frozen.length > 0) {
+        throw validationProblem(
+          frozen.map(([field, reason]) => ({ pointer: `/${field}`, detail: reason, code: 'immutable' })),
+        );
+      }
       const derived = await resolveAndDerive(deps, type, input, current);
       const changes = diff(businessFields(current), { ...input, ...derived });
       if (changes.length === 0) return current;

@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
 import { ROLES, type Role } from '#schemas/common';
-import { forbidden, unauthenticated } from './problem.ts';
+import { forbidden, HttpProblem, unauthenticated } from './problem.ts';
 
 /** What the authorizer returns as its context; flat primitives, as API Gateway requires. */
 export type AuthContext =
@@ -19,7 +19,12 @@ export type AuthContext =
       /** The staff user record the caller acts as; absent or '' when the credential is not a person's. */
       userId?: string;
     }
-  | { authenticated: false; reason: string };
+  | {
+      authenticated: false;
+      reason: string;
+      /** The credential could not be checked (storage unavailable): a 503 to retry, not a 401. */
+      unavailable?: boolean;
+    };
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthContext | Record<string, never>>;
 
@@ -37,7 +42,19 @@ export function principalOf(event: HttpEvent): Principal {
   if (!context || !('authenticated' in context)) {
     throw unauthenticated('Send an API key in the x-api-key header, or a bearer token.');
   }
-  if (!context.authenticated) throw unauthenticated(context.reason);
+  if (!context.authenticated) {
+    if (context.unavailable) {
+      throw new HttpProblem(
+        503,
+        'unavailable',
+        'Service unavailable',
+        context.reason,
+        {},
+        { 'retry-after': '2' },
+      );
+    }
+    throw unauthenticated(context.reason);
+  }
   if (!(ROLES as readonly string[]).includes(context.role))
     throw forbidden('The credential carries no known role.');
   return {

@@ -175,7 +175,8 @@ const jsonBody = (accepts: readonly string[] | undefined): HttpMiddleware => ({
     if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
     const type = mediaType(event.headers['content-type']);
     if (raw.length === 0) throw badRequest('This request needs a JSON body.');
-    if (!type || !accepts.includes(type)) throw unsupportedMediaType(type, accepts);
+    if (!type || !accepts.includes(type))
+      throw unsupportedMediaType(type, accepts, event.requestContext.http.method);
     let body: unknown;
     try {
       body = JSON.parse(raw);

@@ -67,14 +67,19 @@ export const preconditionFailed = (detail: string, extensions?: Record<string, u
   new HttpProblem(412, 'precondition-failed', 'Precondition failed', detail, extensions);
 export const payloadTooLarge = (limit: number) =>
   new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds ${limit} bytes.`);
-export const unsupportedMediaType = (got: string | undefined, accepted: readonly string[]) =>
+export const unsupportedMediaType = (got: string | undefined, accepted: readonly string[], method: string) =>
   new HttpProblem(
     415,
     'unsupported-media-type',
     'Unsupported media type',
     `Content-Type ${got ? `"${got}"` : '(none)'} is not accepted here; send ${accepted.join(' or ')}.`,
     {},
-    { 'accept-patch': accepted.join(', ') },
+    // Where the protocol has a header for what is accepted, say it there too.
+    method === 'PATCH'
+      ? { 'accept-patch': accepted.join(', ') }
+      : method === 'POST'
+        ? { 'accept-post': accepted.join(', ') }
+        : {},
   );
 export const unprocessable = (
   slug: string,

@@ -3,7 +3,7 @@
  * step, how many must agree, and what happens when nobody answers. Admins own it as data.
  */
 import { z } from 'zod';
-import { Role, recordId, text } from '../common.ts';
+import { longText, Role, recordId, text } from '../common.ts';
 import { conditionSchema, type FactCatalogue } from './condition.ts';
 
 /** What a policy may test about a quote. */
@@ -80,7 +80,7 @@ export const ApprovalStep = z
 export const ApprovalPolicy = z
   .strictObject({
     name: text(100),
-    description: text(1000).optional(),
+    description: longText(1000).optional(),
     appliesWhen: QuoteCondition.optional().meta({
       description: 'Which quotes the policy covers; all when absent',
     }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Currency, MinorUnits, text } from '../common.ts';
+import { Currency, longText, MinorUnits, text } from '../common.ts';
 
 export const ProductInput = z
   .strictObject({
@@ -12,7 +12,7 @@ export const ProductInput = z
       })
       .meta({ description: 'Unique stock-keeping unit' }),
     family: text(100).meta({ description: 'Product family; approval policies can read it' }),
-    description: text(2000).optional(),
+    description: longText(2000).optional(),
     currency: Currency,
     unitPrice: MinorUnits.meta({ description: 'List price in minor units' }),
     unitCost: MinorUnits.optional().meta({ description: 'Cost in minor units; used for margin' }),

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { Email, recordId, text } from '../common.ts';
+import { Email, longText, recordId, text } from '../common.ts';
 
 export const QUEUE_STRATEGIES = ['round-robin', 'least-loaded'] as const;
 
 export const QueueInput = z
   .strictObject({
     name: text(100),
-    description: text(1000).optional(),
+    description: longText(1000).optional(),
     memberIds: z
       .array(recordId('usr'))
       .max(500)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Currency, IsoDate, MinorUnits, Percent, recordId, text } from '../common.ts';
+import { Currency, IsoDate, longText, MinorUnits, Percent, recordId, text } from '../common.ts';
 
 export const QUOTE_STATUSES = [
   'draft',
@@ -54,7 +54,7 @@ export const QuoteInput = z
       description: 'Header discount, applied after line discounts',
     }),
     taxRatePercent: Percent.default(0),
-    notes: text(5000).optional(),
+    notes: longText(5000).optional(),
   })
   .meta({ id: 'QuoteInput' });
 export type QuoteInput = z.output<typeof QuoteInput>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordId, text } from '../common.ts';
+import { longText, recordId, text } from '../common.ts';
 
 export const TICKET_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export const TICKET_STATUSES = ['new', 'open', 'pending_customer', 'resolved', 'closed'] as const;
@@ -7,7 +7,7 @@ export const TICKET_STATUSES = ['new', 'open', 'pending_customer', 'resolved', '
 export const TicketInput = z
   .strictObject({
     subject: text(200),
-    description: text(20_000).optional(),
+    description: longText(20_000).optional(),
     priority: z.enum(TICKET_PRIORITIES).default('P3'),
     status: z.enum(TICKET_STATUSES).default('new'),
     accountId: recordId('acc').optional(),

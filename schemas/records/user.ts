@@ -12,6 +12,19 @@ export const OutOfOffice = z
     path: ['until'],
   });
 
+/**
+ * Whether the runtime knows a time zone. Asking Intl to format in it accepts current and former
+ * IANA names alike (Asia/Kolkata and Asia/Calcutta); Intl.supportedValuesOf lists only one of each.
+ */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Staff: who they are, whom they report to, how much work they take. */
 export const UserInput = z
   .strictObject({
@@ -30,9 +43,8 @@ export const UserInput = z
     outOfOffice: OutOfOffice.optional(),
     timeZone: z
       .string()
-      .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', {
-        error: 'must be an IANA time zone such as Europe/Berlin',
-      })
+      .max(64)
+      .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin' })
       .default('UTC'),
     active: z.boolean().default(true),
     smsOptOut: z.boolean().default(false),

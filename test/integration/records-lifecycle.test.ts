@@ -214,7 +214,45 @@ describe('quotes', () => {
   });
 });
 
+describe('quote rules', () => {
+  it('refuses to change a quote’s currency and changes nothing', async () => {
+    const accountId = await createAccount(hub.api);
+    const productId = await createProduct(hub.api);
+    const quote = await hub.api.post('/v1/quotes', validQuote(accountId, productId));
+    const response = await hub.api.patch(`/v1/quotes/${quote.body.id}`, { currency: 'JPY' });
+    const after = await hub.api.get(`/v1/quotes/${quote.body.id}`);
+
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/currency', code: 'immutable' }),
+    ]);
+    expect(after.body).toMatchObject({ currency: 'EUR', version: 1 });
+  });
+});
+
 describe('unique values', () => {
+  it('keeps the claim when a SKU changes only in letter case', async () => {
+    const product = await hub.api.post('/v1/products', {
+      name: 'A',
+      sku: 'case-1',
+      family: 'F',
+      currency: 'EUR',
+      unitPrice: 1,
+    });
+    const renamed = await hub.api.patch(`/v1/products/${product.body.id}`, { sku: 'CASE-1' });
+    const clash = await hub.api.post('/v1/products', {
+      name: 'B',
+      sku: 'Case-1',
+      family: 'F',
+      currency: 'EUR',
+      unitPrice: 1,
+    });
+
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.sku).toBe('CASE-1');
+    expect(clash.status).toBe(409);
+  });
+
   it('refuses a second product with the same SKU, in any letter case, naming the holder', async () => {
     const first = await hub.api.post('/v1/products', {
       name: 'A',

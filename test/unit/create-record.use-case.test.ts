@@ -1,0 +1,175 @@
+import './support/env.ts';
+import 'aws-sdk-client-mock-vitest/extend';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createRecord } from '#functions/records/create-record.use-case';
+import { RECORD_TYPES } from '#functions/records/record-types';
+import { HttpProblem, type ProblemBody } from '#functions/shared/problem';
+import { pricingProduct, storedProduct, storedRecord, testId } from './support/builders.ts';
+import { itemOf, NOW, recordDeps, source } from './support/record-deps.ts';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const ACC = testId('acc', 1);
+const PRD = testId('prd', 1);
+
+async function problemOf(promise: Promise<unknown>): Promise<ProblemBody> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof HttpProblem) return error.toBody();
+    throw error;
+  }
+  throw new Error('expected an HTTP problem');
+}
+
+const writtenItems = () => ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+describe('createRecord', () => {
+  it('writes version 1 with server fields and an audit entry listing every field it set', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+
+    const record = await createRecord(
+      recordDeps(),
+      RECORD_TYPES.account,
+      { name: ' Globex ', country: 'US' },
+      source,
+    );
+
+    expect(record).toEqual({
+      id: expect.stringMatching(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/),
+      name: 'Globex',
+      country: 'US',
+      tier: 'standard',
+      version: 1,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+      createdBy: source.actor.id,
+      updatedBy: source.actor.id,
+      archived: false,
+    });
+    expect(writtenItems()[1]?.Put?.Item).toMatchObject({
+      recordId: record.id,
+      action: 'create',
+      version: 1,
+      at: NOW.toISOString(),
+      context: source.context,
+      changes: [
+        { field: '/country', to: 'US' },
+        { field: '/name', to: 'Globex' },
+        { field: '/tier', to: 'standard' },
+      ],
+    });
+  });
+
+  it('refuses an invalid body with 422 and writes nothing', async () => {
+    const problem = await problemOf(
+      createRecord(recordDeps(), RECORD_TYPES.lead, { lastName: 'Lovelace' }, source),
+    );
+
+    expect(problem.status).toBe(422);
+    expect(problem.errors).toEqual([expect.objectContaining({ pointer: '/email' })]);
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+
+  it('refuses a reference to an archived record with 422 on its field', async () => {
+    const archived = storedRecord('acc', { name: 'Old' }, { id: ACC, archived: true });
+    ddb.on(BatchGetCommand).resolves({ Responses: { records: [itemOf('account', archived)] } });
+
+    const problem = await problemOf(
+      createRecord(recordDeps(), RECORD_TYPES.contact, { lastName: 'Lovelace', accountId: ACC }, source),
+    );
+
+    expect(problem.errors).toEqual([
+      { pointer: '/accountId', detail: `account ${ACC} is archived`, code: 'archived_reference' },
+    ]);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('prices a new quote from its products and stores it as a draft', async () => {
+    const account = storedRecord('acc', { name: 'Acme' }, { id: ACC });
+    const product = storedProduct(pricingProduct({ id: PRD, unitPrice: 10_000, unitCost: 4_000 }));
+    ddb
+      .on(BatchGetCommand)
+      .resolves({ Responses: { records: [itemOf('account', account), itemOf('product', product)] } });
+    ddb.on(TransactWriteCommand).resolves({});
+    const body = {
+      name: 'Renewal',
+      accountId: ACC,
+      currency: 'EUR',
+      validUntil: '2027-01-31',
+      lines: [{ productId: PRD, quantity: 3, discountPercent: 10 }],
+      taxRatePercent: 19,
+    };
+
+    const quote = await createRecord(recordDeps(), RECORD_TYPES.quote, body, source);
+
+    expect(quote.status).toBe('draft');
+    expect(quote.totals).toEqual({
+      listTotal: 30_000,
+      subtotal: 27_000,
+      headerDiscount: 0,
+      net: 27_000,
+      tax: 5_130,
+      total: 32_130,
+      discountPercent: 10,
+      marginPercent: 55.56,
+    });
+  });
+
+  it('answers a pricing issue as 422 on the line it concerns', async () => {
+    const account = storedRecord('acc', { name: 'Acme' }, { id: ACC });
+    const product = storedProduct(pricingProduct({ id: PRD, sku: 'US-1', currency: 'USD' }));
+    ddb
+      .on(BatchGetCommand)
+      .resolves({ Responses: { records: [itemOf('account', account), itemOf('product', product)] } });
+    const body = {
+      name: 'Renewal',
+      accountId: ACC,
+      currency: 'EUR',
+      validUntil: '2027-01-31',
+      lines: [{ productId: PRD, quantity: 1 }],
+    };
+
+    const problem = await problemOf(createRecord(recordDeps(), RECORD_TYPES.quote, body, source));
+
+    expect(problem.errors).toEqual([
+      {
+        pointer: '/lines/0/unitPrice',
+        detail: 'product US-1 is priced in USD; give a unitPrice in EUR',
+        code: 'invalid_value',
+      },
+    ]);
+  });
+
+  it('answers 409 naming the field and the holder when a unique value is taken', async () => {
+    const holder = testId('prd', 50);
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed', Item: { recordId: { S: holder } } },
+        ],
+      }),
+    );
+    const body = { name: 'Widget', sku: 'W-1', family: 'Hardware', currency: 'EUR', unitPrice: 100 };
+
+    const problem = await problemOf(createRecord(recordDeps(), RECORD_TYPES.product, body, source));
+
+    expect(problem).toMatchObject({
+      status: 409,
+      type: '/problems/unique-value-taken',
+      field: '/sku',
+      heldBy: holder,
+    });
+    expect(problem.detail).toBe(`Product sku "W-1" is already used by ${holder}.`);
+  });
+});
