@@ -1,5 +1,5 @@
 /** Shapes of the API's envelopes: problems, pages, the caller. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Role } from './common.ts';
 
 export const Problem = z

@@ -1,5 +1,5 @@
 /** Records of a quote's approval run: the run, its steps' requests (links) and decisions. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel } from './common.ts';
 
 export const DECISIONS = ['approve', 'reject'] as const;

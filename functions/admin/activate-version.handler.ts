@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { etagOf } from '../records/record-changes.ts';
 import { sourceOf } from '../records/record-http.ts';
 import { httpHandler } from '../shared/http.ts';

@@ -5,20 +5,13 @@
  */
 import type { z } from 'zod';
 import { ApprovalPolicy, type Approver } from '#schemas/admin/approval-policy';
-import type { Role } from '#schemas/common';
 import type { Reference } from '../records/record-types.ts';
+import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin-catalogue.ts';
 
-export const ADMIN_KIND_NAMES = ['approval-policy'] as const;
-export type AdminKindName = (typeof ADMIN_KIND_NAMES)[number];
+export { ADMIN_KIND_NAMES, type AdminKindName } from './admin-catalogue.ts';
 
-export interface AdminKind {
-  name: AdminKindName;
-  label: string;
-  /** URL segment under /v1/admin/. */
-  collection: string;
-  idPrefix: string;
+export interface AdminKind extends AdminKindEntry {
   content: z.ZodType;
-  access: { read: readonly Role[]; write: readonly Role[] };
   /** Records the content names, checked to exist when a version is written. */
   references: (content: Record<string, unknown>) => Reference[];
 }
@@ -34,12 +27,8 @@ const approverRefs = (approvers: Approver[], path: (string | number)[]): Referen
 
 export const ADMIN_KINDS: Record<AdminKindName, AdminKind> = {
   'approval-policy': {
-    name: 'approval-policy',
-    label: 'Approval policy',
-    collection: 'approval-policies',
-    idPrefix: 'apl',
+    ...ADMIN_CATALOGUE['approval-policy'],
     content: ApprovalPolicy,
-    access: { read: ['admin', 'manager', 'sales', 'finance'], write: ['admin'] },
     references: (content) => {
       const policy = content as ApprovalPolicy;
       return [

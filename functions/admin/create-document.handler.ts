@@ -1,6 +1,7 @@
 import { etagOf } from '../records/record-changes.ts';
 import { sourceOf } from '../records/record-http.ts';
 import { httpHandler } from '../shared/http.ts';
+import { idempotency } from '../shared/idempotency.ts';
 import { kindOf } from './document-http.ts';
 import { documentDeps, presentDocument } from './document-service.ts';
 import { createDocument } from './write-document.use-case.ts';
@@ -16,5 +17,5 @@ export const handler = httpHandler(
       headers: { etag: etagOf(head.version), location: `${request.event.rawPath}/${head.id}` },
     };
   },
-  { accepts: ['application/json'], idempotent: true },
+  { accepts: ['application/json'], idempotency: idempotency() },
 );

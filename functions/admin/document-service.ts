@@ -2,7 +2,7 @@
  * Shared by the admin-document use cases: the store wiring and the rules every version obeys.
  * A document is a head record (name, latest and active version) plus immutable version items.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { text } from '#schemas/common';
 import { type DocumentVersion, DocumentVersions } from '#store/document-versions';
 import { documents } from '#store/dynamodb';

@@ -3,9 +3,10 @@
  * same schemas that validate requests — so the document cannot describe an API that differs.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Problem } from '#schemas/api';
 import { ROUTES, type Route } from '../routes.ts';
+import { docsFor } from './route-docs.ts';
 
 const HEADER_DOCS = {
   'If-Match': {
@@ -23,6 +24,7 @@ const RESPONSE_HEADERS: Record<string, { description: string; schema: { type: 's
 };
 
 function toRouteConfig(route: Route): RouteConfig {
+  const docs = docsFor(route);
   const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
   const secured = route.access !== 'public';
   return {
@@ -38,7 +40,7 @@ function toRouteConfig(route: Route): RouteConfig {
       ...(params.length > 0
         ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) }
         : {}),
-      ...(route.query ? { query: route.query } : {}),
+      ...(docs.query ? { query: docs.query } : {}),
       ...(route.headers?.length
         ? {
             headers: z.object(
@@ -46,19 +48,19 @@ function toRouteConfig(route: Route): RouteConfig {
             ),
           }
         : {}),
-      ...(route.body
+      ...(docs.body
         ? {
             body: {
               required: true,
               content: Object.fromEntries(
-                route.body.mediaTypes.map((type) => [type, { schema: route.body?.schema as z.ZodType }]),
+                docs.body.mediaTypes.map((type) => [type, { schema: docs.body?.schema as z.ZodType }]),
               ),
             },
           }
         : {}),
     },
     responses: Object.fromEntries(
-      Object.entries(route.responses).map(([status, response]) => {
+      Object.entries(docs.responses).map(([status, response]) => {
         const isError = Number(status) >= 400;
         const schema = response.schema ?? (isError ? Problem : undefined);
         const mediaType = response.mediaType ?? (isError ? 'application/problem+json' : 'application/json');

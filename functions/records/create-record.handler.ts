@@ -1,4 +1,5 @@
 import { httpHandler } from '../shared/http.ts';
+import { idempotency } from '../shared/idempotency.ts';
 import { createRecord } from './create-record.use-case.ts';
 import { recordResult, recordTypeOf, sourceOf } from './record-http.ts';
 import { recordDeps } from './record-service.ts';
@@ -9,5 +10,5 @@ export const handler = httpHandler(
     const record = await createRecord(recordDeps(), type, request.body, sourceOf(request));
     return recordResult(type, record, 201, { location: `${request.event.rawPath}/${record.id}` });
   },
-  { accepts: ['application/json'], idempotent: true },
+  { accepts: ['application/json'], idempotency: idempotency() },
 );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PageQuery } from '#schemas/api';
 import type { Page, StoredRecord } from '#store/record-store';
 import { invalidQuery, withCursor } from '../shared/paging.ts';

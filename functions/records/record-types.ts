@@ -3,8 +3,8 @@
  * what it references, what must be unique, and who may read or change it. The routes, the
  * OpenAPI document, the store and the use cases all read these descriptions.
  */
-import { z } from 'zod';
-import { ROLES, type Role, SystemFields } from '#schemas/common';
+import * as z from 'zod';
+import { ROLES, SystemFields } from '#schemas/common';
 import { AccountInput } from '#schemas/records/account';
 import { ContactInput } from '#schemas/records/contact';
 import { LEAD_STATUSES, LeadInput } from '#schemas/records/lead';
@@ -22,18 +22,10 @@ import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput } from '#schemas/record
 import { UserInput } from '#schemas/records/user';
 import type { IndexName } from '#store/table-design';
 import { type PricingProduct, priceQuote } from '../quotes/price-quote.ts';
+import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './record-catalogue.ts';
 
-export const RECORD_TYPE_NAMES = [
-  'account',
-  'contact',
-  'lead',
-  'user',
-  'queue',
-  'product',
-  'quote',
-  'ticket',
-] as const;
-export type RecordTypeName = (typeof RECORD_TYPE_NAMES)[number];
+export { RECORD_TYPE_NAMES } from './record-catalogue.ts';
+export type { RecordTypeName };
 
 /** A record as stored and returned: its fields, its id and the system fields. */
 export type StoredRecord = { id: string } & SystemFields & Record<string, unknown>;
@@ -57,11 +49,7 @@ export type DeriveResult =
   | { ok: true; fields: Record<string, unknown> }
   | { ok: false; issues: { path: (string | number)[]; message: string }[] };
 
-export interface RecordType {
-  name: RecordTypeName;
-  label: string;
-  collection: string;
-  idPrefix: string;
+export interface RecordType extends RecordTypeEntry {
   /** Body of a create; a PATCH is a JSON merge patch whose result must satisfy it too. */
   input: z.ZodObject;
   /** Server-owned fields (derived or managed by workflows); for the OpenAPI document. */
@@ -69,7 +57,6 @@ export interface RecordType {
   filters: Record<string, ListFilter>;
   references: (input: Record<string, unknown>) => Reference[];
   unique: readonly string[];
-  access: { read: readonly Role[]; write: readonly Role[] };
   /** The input view of a stored record: what a merge patch applies to. */
   toInput: (record: StoredRecord) => Record<string, unknown>;
   /** Server-owned fields from validated input and the referenced records. */
@@ -83,9 +70,6 @@ export interface RecordType {
   /** Fields fixed once the record exists, with the reason given when a patch tries to change one. */
   immutable?: Record<string, string>;
 }
-
-const STAFF: readonly Role[] = ['admin', 'manager', 'sales', 'support', 'finance'];
-const EVERYONE: readonly Role[] = ROLES;
 
 const pick = (record: Record<string, unknown>, keys: readonly string[]) =>
   Object.fromEntries(keys.filter((k) => record[k] !== undefined).map((k) => [k, record[k]]));
@@ -165,10 +149,7 @@ function approvalSignature(
 }
 
 const quoteType: RecordType = {
-  name: 'quote',
-  label: 'Quote',
-  collection: 'quotes',
-  idPrefix: 'quo',
+  ...RECORD_CATALOGUE.quote,
   input: QuoteInput,
   serverFields: QuoteServerFields,
   filters: { owner: ownerFilter, account: accountFilter, status: statusFilter(QUOTE_STATUSES) },
@@ -184,10 +165,6 @@ const quoteType: RecordType = {
     ];
   },
   unique: [],
-  access: {
-    read: ['admin', 'manager', 'sales', 'finance', 'integration'],
-    write: ['admin', 'manager', 'sales'],
-  },
   toInput: (record) => ({
     ...pick(record, quoteInputKeys),
     lines: (record.lines as Record<string, unknown>[]).map((line) => pick(line, quoteLineKeys)),
@@ -224,49 +201,31 @@ const quoteType: RecordType = {
 
 export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
   account: {
-    name: 'account',
-    label: 'Account',
-    collection: 'accounts',
-    idPrefix: 'acc',
+    ...RECORD_CATALOGUE.account,
     input: AccountInput,
     filters: { owner: ownerFilter },
     references: fieldRefs({ ownerId: 'user', parentAccountId: 'account' }),
     unique: [],
-    access: { read: EVERYONE, write: ['admin', 'manager', 'sales', 'integration'] },
     toInput: inputView(AccountInput),
   },
   contact: {
-    name: 'contact',
-    label: 'Contact',
-    collection: 'contacts',
-    idPrefix: 'con',
+    ...RECORD_CATALOGUE.contact,
     input: ContactInput,
     filters: { owner: ownerFilter, account: accountFilter },
     references: fieldRefs({ accountId: 'account', ownerId: 'user' }),
     unique: [],
-    access: { read: EVERYONE, write: ['admin', 'manager', 'sales', 'support', 'integration'] },
     toInput: inputView(ContactInput),
   },
   lead: {
-    name: 'lead',
-    label: 'Lead',
-    collection: 'leads',
-    idPrefix: 'led',
+    ...RECORD_CATALOGUE.lead,
     input: LeadInput,
     filters: { owner: ownerFilter, status: statusFilter(LEAD_STATUSES), queue: queueFilter },
     references: fieldRefs({ ownerId: 'user', queueId: 'queue' }),
     unique: [],
-    access: {
-      read: ['admin', 'manager', 'sales', 'integration'],
-      write: ['admin', 'manager', 'sales', 'integration'],
-    },
     toInput: inputView(LeadInput),
   },
   user: {
-    name: 'user',
-    label: 'User',
-    collection: 'users',
-    idPrefix: 'usr',
+    ...RECORD_CATALOGUE.user,
     input: UserInput,
     filters: {
       role: { field: 'role', schema: z.enum(ROLES), description: 'Role' },
@@ -275,26 +234,18 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
     },
     references: fieldRefs({ managerId: 'user' }),
     unique: ['email'],
-    access: { read: [...STAFF, 'integration'], write: ['admin'] },
     toInput: inputView(UserInput),
   },
   queue: {
-    name: 'queue',
-    label: 'Queue',
-    collection: 'queues',
-    idPrefix: 'que',
+    ...RECORD_CATALOGUE.queue,
     input: QueueInput,
     filters: {},
     references: fieldRefs({ memberIds: 'user', managerId: 'user' }),
     unique: ['name'],
-    access: { read: EVERYONE, write: ['admin'] },
     toInput: inputView(QueueInput),
   },
   product: {
-    name: 'product',
-    label: 'Product',
-    collection: 'products',
-    idPrefix: 'prd',
+    ...RECORD_CATALOGUE.product,
     input: ProductInput,
     filters: {
       family: { field: 'family', schema: z.string(), description: 'Product family' },
@@ -302,15 +253,11 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
     },
     references: () => [],
     unique: ['sku'],
-    access: { read: EVERYONE, write: ['admin', 'integration'] },
     toInput: inputView(ProductInput),
   },
   quote: quoteType,
   ticket: {
-    name: 'ticket',
-    label: 'Ticket',
-    collection: 'tickets',
-    idPrefix: 'tkt',
+    ...RECORD_CATALOGUE.ticket,
     input: TicketInput,
     filters: {
       owner: ownerFilter,
@@ -321,10 +268,6 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
     },
     references: fieldRefs({ accountId: 'account', contactId: 'contact', queueId: 'queue', ownerId: 'user' }),
     unique: [],
-    access: {
-      read: ['admin', 'manager', 'support', 'integration'],
-      write: ['admin', 'manager', 'support', 'integration'],
-    },
     toInput: inputView(TicketInput),
   },
 };

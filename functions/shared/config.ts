@@ -3,7 +3,7 @@
  * variable stops the function with a message that names it, instead of surfacing later as an
  * `undefined` deep inside a request.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,22 +1,17 @@
 /**
  * The one way an API handler is built. Middlewares, outermost first:
  *   Tracer → Logger (correlation id) → Metrics → problem+json errors → authentication and the
- *   route's roles → JSON body → idempotency (writes only) → the operation.
+ *   route's roles → JSON body → idempotency (creates only) → the operation.
  * The route table (functions/routes.ts) is the single source of which roles may call what, so
  * no handler can forget the check.
  */
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
-import { dynamodb } from '#store/dynamodb';
+import * as z from 'zod';
 import { type Route, routeFor } from '../routes.ts';
 import { type HttpEvent, type Principal, principalOf, requireRole } from './auth.ts';
-import { loadConfig } from './config.ts';
 import { logger, metrics, publishMetrics, tracer } from './observability.ts';
 import {
   badRequest,
@@ -54,14 +49,17 @@ export type Operation = (request: ApiRequest, context: Context) => Promise<ApiRe
 interface HandlerOptions {
   /** Media types the body may have; omit for routes without a body. */
   accepts?: readonly string[];
-  /** Honour the Idempotency-Key header (POST routes that create things). */
-  idempotent?: boolean;
+  /**
+   * Honours the Idempotency-Key header (routes that create things): pass `idempotency()` from
+   * ./idempotency.ts, which only those handlers load.
+   */
+  idempotency?: HttpMiddleware;
 }
 
 /** What the middlewares learn about a request, handed to the operation on the Lambda context. */
 type Prepared = { route?: Route; principal?: Principal; body?: unknown };
 export type ApiContext = Context & { prepared?: Prepared };
-type HttpMiddleware = MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
+export type HttpMiddleware = MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
 const prepared = (context: ApiContext): Prepared => {
   context.prepared ??= {};
@@ -189,55 +187,6 @@ const jsonBody = (accepts: readonly string[] | undefined): HttpMiddleware => ({
   },
 });
 
-let idempotencyMiddleware: HttpMiddleware | undefined;
-/** Built on first use so handlers that never take writes need no idempotency table. */
-function idempotency(): HttpMiddleware {
-  if (idempotencyMiddleware) return idempotencyMiddleware;
-  const config = loadConfig(z.object({ IDEMPOTENCY_TABLE_NAME: z.string().min(1) }));
-  const inner = makeHandlerIdempotent({
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: config.IDEMPOTENCY_TABLE_NAME,
-      awsSdkV3Client: dynamodb,
-    }),
-    config: new IdempotencyConfig({
-      // Keyed per caller and route, so two clients' keys never collide; no header, no idempotency.
-      eventKeyJmesPath:
-        'headers."idempotency-key" && [headers."idempotency-key", requestContext.authorizer.lambda.principalId, routeKey]',
-      payloadValidationJmesPath: 'body',
-      expiresAfterSeconds: 24 * 60 * 60,
-      hashFunction: 'sha256',
-      responseHook: (response) => {
-        const result = response as APIGatewayProxyStructuredResultV2;
-        return {
-          ...result,
-          headers: { ...result.headers, 'idempotent-replayed': 'true' },
-        } as typeof response;
-      },
-    }),
-  }) as HttpMiddleware;
-  // Powertools 2.35's middleware deletes the idempotency record in onError even when its own
-  // `before` refused the request (key in progress, or reused with another body), so the
-  // original's lock or stored response vanished and the next retry ran again
-  // (powertools-lambda-typescript#5675, fixed upstream after 2.35). A request whose `before`
-  // threw never owned the record: skip the delete for it.
-  const refused = new WeakSet<object>();
-  idempotencyMiddleware = {
-    before: async (request) => {
-      try {
-        return await inner.before?.(request);
-      } catch (error) {
-        refused.add(request);
-        throw error;
-      }
-    },
-    ...(inner.after ? { after: inner.after } : {}),
-    onError: async (request) => {
-      if (!refused.has(request)) await inner.onError?.(request);
-    },
-  };
-  return idempotencyMiddleware;
-}
-
 const ANONYMOUS: Principal = { id: 'anonymous', name: 'anonymous', role: 'integration', kind: 'api-key' };
 
 function toRequest(event: HttpEvent, context: ApiContext): ApiRequest {
@@ -277,7 +226,7 @@ export function httpHandler(operation: Operation, options: HandlerOptions = {}) 
     .use(problemErrors())
     .use(authenticate())
     .use(jsonBody(options.accepts));
-  if (options.idempotent) handler.use(idempotency());
+  if (options.idempotency) handler.use(options.idempotency);
   return handler.handler(async (event, context) => {
     const request = toRequest(event, context);
     const result = await operation(request, context);

@@ -2,7 +2,7 @@
  * A quote approval policy: which quotes it covers, the steps they go through, who approves each
  * step, how many must agree, and what happens when nobody answers. Admins own it as data.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { longText, Role, recordId, text } from '../common.ts';
 import { conditionSchema, type FactCatalogue } from './condition.ts';
 

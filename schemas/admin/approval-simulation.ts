@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordId } from '../common.ts';
 
 /** Body of the approval dry run. */

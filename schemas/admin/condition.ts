@@ -7,7 +7,7 @@
  *   { "all": [ { "fact": "country", "op": "in", "value": ["DE", "AT", "CH"] },
  *              { "fact": "employees", "op": "gte", "value": 500 } ] }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type FactType = 'number' | 'string' | 'boolean' | 'string[]';
 export type FactCatalogue = Record<string, { type: FactType; description: string }>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CountryCode, recordId, text } from '../common.ts';
 
 export const ACCOUNT_TIERS = ['standard', 'silver', 'gold', 'platinum'] as const;

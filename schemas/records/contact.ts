@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { Email, Phone, recordId, text } from '../common.ts';
+import * as z from 'zod';
+import { Email, recordId, text } from '../common.ts';
+import { Phone } from '../phone.ts';
 
 export const ContactInput = z
   .strictObject({

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { CountryCode, Email, Phone, recordId, text } from '../common.ts';
+import * as z from 'zod';
+import { CountryCode, Email, recordId, text } from '../common.ts';
+import { Phone } from '../phone.ts';
 
 export const LEAD_STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'] as const;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Currency, longText, MinorUnits, text } from '../common.ts';
 
 export const ProductInput = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Email, longText, recordId, text } from '../common.ts';
 
 export const QUEUE_STRATEGIES = ['round-robin', 'least-loaded'] as const;

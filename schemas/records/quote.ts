@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Currency, IsoDate, longText, MinorUnits, Percent, recordId, text } from '../common.ts';
 
 export const QUOTE_STATUSES = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { longText, recordId, text } from '../common.ts';
 
 export const TICKET_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;

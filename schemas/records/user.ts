@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { Email, IsoDateTime, Phone, Role, recordId, text } from '../common.ts';
+import * as z from 'zod';
+import { Email, IsoDateTime, Role, recordId, text } from '../common.ts';
+import { Phone } from '../phone.ts';
 
 export const OutOfOffice = z
   .strictObject({

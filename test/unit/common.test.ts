@@ -8,11 +8,11 @@ import {
   MAX_MINOR_UNITS,
   MinorUnits,
   Percent,
-  Phone,
   recordId,
   text,
   toBasisPoints,
 } from '#schemas/common';
+import { Phone } from '#schemas/phone';
 
 /** The messages a value is refused with; empty when it is accepted. */
 const refusals = (schema: z.ZodType, value: unknown): string[] => {

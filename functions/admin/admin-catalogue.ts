@@ -1,0 +1,28 @@
+/**
+ * The kinds of admin documents by name, with what routing and access need. No schemas here:
+ * the route table, which every handler loads, stays light; the content schemas live in
+ * admin-kinds.ts.
+ */
+import type { Role } from '#schemas/common';
+
+export const ADMIN_KIND_NAMES = ['approval-policy'] as const;
+export type AdminKindName = (typeof ADMIN_KIND_NAMES)[number];
+
+export interface AdminKindEntry {
+  name: AdminKindName;
+  label: string;
+  /** URL segment under /v1/admin/. */
+  collection: string;
+  idPrefix: string;
+  access: { read: readonly Role[]; write: readonly Role[] };
+}
+
+export const ADMIN_CATALOGUE: Record<AdminKindName, AdminKindEntry> = {
+  'approval-policy': {
+    name: 'approval-policy',
+    label: 'Approval policy',
+    collection: 'approval-policies',
+    idPrefix: 'apl',
+    access: { read: ['admin', 'manager', 'sales', 'finance'], write: ['admin'] },
+  },
+};

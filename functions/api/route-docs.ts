@@ -1,0 +1,271 @@
+/**
+ * The schemas that document each route: request body, query and responses, from the same zod
+ * schemas that validate requests. Only the OpenAPI document loads this module.
+ */
+import * as z from 'zod';
+import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
+import { Me, PageQuery, pageOf } from '#schemas/api';
+import { AuditEntry } from '#schemas/audit';
+import { ADMIN_KINDS, type AdminKind } from '../admin/admin-kinds.ts';
+import { RECORD_TYPES, type RecordType, recordSchema } from '../records/record-types.ts';
+import type { Route } from '../routes.ts';
+
+export interface RouteDocs {
+  body?: { schema: z.ZodType; mediaTypes: readonly string[] };
+  query?: z.ZodObject;
+  responses: Record<
+    number,
+    { description: string; schema?: z.ZodType; mediaType?: string; headers?: readonly string[] }
+  >;
+}
+
+const ERRORS = {
+  400: { description: 'Malformed request (bad JSON, unknown query parameter, bad cursor)' },
+  401: { description: 'No valid credential' },
+  403: { description: 'The role may not do this' },
+} as const;
+
+const JSON_TYPES = ['application/json'] as const;
+const PATCH_TYPES = ['application/merge-patch+json', 'application/json'] as const;
+
+const once = <T>(build: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+};
+
+const DocumentHead = once(() =>
+  z
+    .object({
+      id: z.string(),
+      kind: z.string(),
+      name: z.string(),
+      latestVersion: z.int(),
+      activeVersion: z.int().optional(),
+      version: z.int(),
+      archived: z.boolean(),
+      createdAt: z.string(),
+      createdBy: z.string(),
+      updatedAt: z.string(),
+      updatedBy: z.string(),
+    })
+    .meta({ id: 'AdminDocumentHead' }),
+);
+
+const recordDocs = new Map<string, ReturnType<typeof recordSchemas>>();
+function recordSchemas(type: RecordType) {
+  const record = recordSchema(type);
+  const filters = Object.fromEntries(
+    Object.entries(type.filters).map(([name, filter]) => [
+      name,
+      filter.schema.optional().meta({ description: filter.description }),
+    ]),
+  );
+  return {
+    record,
+    page: pageOf(record, `${type.label}Page`),
+    query: PageQuery.extend({ ...filters, includeArchived: z.enum(['true', 'false']).optional() }),
+    // The shape without cross-field refinements: zod cannot make a refined object partial.
+    patch: z
+      .strictObject(type.input.shape)
+      .partial()
+      .meta({ id: `${type.label}Patch` }),
+  };
+}
+
+const adminDocs = new Map<string, ReturnType<typeof adminSchemas>>();
+function adminSchemas(kind: AdminKind) {
+  const name = kind.label.replace(/ /g, '');
+  return {
+    versionRequest: z.strictObject({
+      content: kind.content,
+      note: z.string().optional(),
+      activate: z.boolean().optional(),
+    }),
+    document: DocumentHead()
+      .extend({ active: z.object({ version: z.int(), content: kind.content }).optional() })
+      .meta({ id: `${name}Document` }),
+    version: z
+      .object({
+        version: z.int(),
+        content: kind.content,
+        note: z.string().optional(),
+        createdAt: z.string(),
+        createdBy: z.string(),
+        active: z.boolean(),
+      })
+      .meta({ id: `${name}Version` }),
+    page: pageOf(DocumentHead(), `${name}Page`),
+  };
+}
+
+const auditPage = once(() => pageOf(AuditEntry, 'AuditPage'));
+
+export function docsFor(route: Route): RouteDocs {
+  if (route.recordType) {
+    const type = RECORD_TYPES[route.recordType];
+    let s = recordDocs.get(type.name);
+    if (!s) recordDocs.set(type.name, (s = recordSchemas(type)));
+    const label = type.label.toLowerCase();
+    switch (route.operation) {
+      case 'create-record':
+        return {
+          body: { schema: type.input, mediaTypes: JSON_TYPES },
+          responses: {
+            201: { description: `The new ${label}`, schema: s.record, headers: ['ETag', 'Location'] },
+            ...ERRORS,
+            409: { description: 'A unique value is taken, or the same Idempotency-Key is in flight' },
+            413: { description: 'Body too large' },
+            415: { description: 'Not JSON' },
+            422: { description: 'Invalid fields, or an Idempotency-Key reused with another body' },
+          },
+        };
+      case 'list-records':
+        return {
+          query: s.query,
+          responses: { 200: { description: `A page of ${label}s`, schema: s.page }, ...ERRORS },
+        };
+      case 'get-record':
+        return {
+          responses: {
+            200: { description: `The ${label}`, schema: s.record, headers: ['ETag'] },
+            ...ERRORS,
+            404: { description: 'No such record' },
+          },
+        };
+      case 'update-record':
+        return {
+          body: { schema: s.patch, mediaTypes: PATCH_TYPES },
+          responses: {
+            200: { description: `The updated ${label}`, schema: s.record, headers: ['ETag'] },
+            ...ERRORS,
+            404: { description: 'No such record' },
+            409: { description: 'Archived, locked by a workflow, or a unique value is taken' },
+            412: { description: 'If-Match does not match the current version; nothing changed' },
+            415: { description: 'Not JSON' },
+            422: { description: 'Invalid fields' },
+          },
+        };
+      case 'archive-record':
+      case 'restore-record':
+        return {
+          responses: {
+            200: {
+              description: `The ${route.operation === 'archive-record' ? 'archived' : 'restored'} ${label}`,
+              schema: s.record,
+              headers: ['ETag'],
+            },
+            ...ERRORS,
+            404: { description: 'No such record' },
+            409: { description: 'Locked by a workflow' },
+            412: { description: 'If-Match does not match' },
+          },
+        };
+      case 'record-history':
+        return {
+          query: PageQuery,
+          responses: {
+            200: { description: 'Audit entries', schema: auditPage() },
+            ...ERRORS,
+            404: { description: 'No such record' },
+          },
+        };
+    }
+  }
+  if (route.adminKind) {
+    const kind = ADMIN_KINDS[route.adminKind];
+    let s = adminDocs.get(kind.name);
+    if (!s) adminDocs.set(kind.name, (s = adminSchemas(kind)));
+    const writeErrors = {
+      ...ERRORS,
+      404: { description: 'No such document or version' },
+      412: { description: 'If-Match does not match; nothing changed' },
+      415: { description: 'Not JSON' },
+      422: { description: 'Invalid content; errors point into /content' },
+    };
+    switch (route.operation) {
+      case 'list-documents':
+        return {
+          query: PageQuery,
+          responses: { 200: { description: 'Document heads', schema: s.page }, ...ERRORS },
+        };
+      case 'create-document':
+        return {
+          body: { schema: s.versionRequest, mediaTypes: JSON_TYPES },
+          responses: {
+            201: { description: 'The document', schema: s.document, headers: ['ETag', 'Location'] },
+            ...writeErrors,
+          },
+        };
+      case 'get-document':
+        return {
+          responses: {
+            200: { description: 'The document', schema: s.document, headers: ['ETag'] },
+            ...ERRORS,
+            404: { description: 'No such document' },
+          },
+        };
+      case 'list-versions':
+        return {
+          responses: {
+            200: { description: 'Every version, newest first, without content' },
+            ...ERRORS,
+            404: { description: 'No such document' },
+          },
+        };
+      case 'add-version':
+        return {
+          body: { schema: s.versionRequest, mediaTypes: JSON_TYPES },
+          responses: {
+            201: { description: 'The document', schema: s.document, headers: ['ETag'] },
+            ...writeErrors,
+          },
+        };
+      case 'get-version':
+        return {
+          responses: {
+            200: { description: 'The version', schema: s.version },
+            ...ERRORS,
+            404: { description: 'No such version' },
+          },
+        };
+      case 'activate-version':
+        return {
+          body: { schema: z.strictObject({ version: z.int().min(1).nullable() }), mediaTypes: JSON_TYPES },
+          responses: {
+            200: { description: 'The document', schema: s.document, headers: ['ETag'] },
+            ...writeErrors,
+          },
+        };
+      case 'document-history':
+        return {
+          query: PageQuery,
+          responses: {
+            200: { description: 'Audit entries', schema: auditPage() },
+            ...ERRORS,
+            404: { description: 'No such document' },
+          },
+        };
+    }
+  }
+  switch (route.operation) {
+    case 'simulate-approval':
+      return {
+        body: { schema: SimulateApprovalRequest, mediaTypes: JSON_TYPES },
+        responses: {
+          200: { description: 'The approval plan' },
+          ...ERRORS,
+          404: { description: 'No such quote or policy version' },
+          422: { description: 'Invalid request, or nobody could approve' },
+        },
+      };
+    case 'me':
+      return { responses: { 200: { description: 'The calling principal', schema: Me }, ...ERRORS } };
+    case 'openapi':
+      return { responses: { 200: { description: 'This API, as OpenAPI 3.1' } } };
+    default:
+      throw new Error(`no documentation recipe for ${route.operation} on ${route.method} ${route.path}`);
+  }
+}
