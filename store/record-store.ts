@@ -10,7 +10,6 @@
  * and any unique-value claims or releases. So a change and its audit entry exist together or
  * not at all, and two writers racing on one version cannot both win.
  */
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,

@@ -107,7 +107,10 @@ export function docsFor(route: Route): RouteDocs {
   if (route.recordType) {
     const type = RECORD_TYPES[route.recordType];
     let s = recordDocs.get(type.name);
-    if (!s) recordDocs.set(type.name, (s = recordSchemas(type)));
+    if (!s) {
+      s = recordSchemas(type);
+      recordDocs.set(type.name, s);
+    }
     const label = type.label.toLowerCase();
     switch (route.operation) {
       case 'create-record':
@@ -177,7 +180,10 @@ export function docsFor(route: Route): RouteDocs {
   if (route.adminKind) {
     const kind = ADMIN_KINDS[route.adminKind];
     let s = adminDocs.get(kind.name);
-    if (!s) adminDocs.set(kind.name, (s = adminSchemas(kind)));
+    if (!s) {
+      s = adminSchemas(kind);
+      adminDocs.set(kind.name, s);
+    }
     const writeErrors = {
       ...ERRORS,
       404: { description: 'No such document or version' },

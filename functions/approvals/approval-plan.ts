@@ -196,7 +196,7 @@ async function resolveStep(
       const delegate = user.outOfOffice?.delegateId
         ? await directory.user(user.outOfOffice.delegateId)
         : undefined;
-      if (!delegate || !delegate.active || isAway(delegate, at)) {
+      if (!delegate?.active || isAway(delegate, at)) {
         unresolved.push(
           `${user.name} (${reason}) is out of office until ${user.outOfOffice?.until} with no available delegate`,
         );
@@ -258,7 +258,7 @@ async function resolveFallback(
   unresolved: string[],
 ): Promise<PlannedApprover> {
   const fallback = await directory.user(fallbackId);
-  if (!fallback || !fallback.active) {
+  if (!fallback?.active) {
     throw new PlanningError(
       `Nobody can approve this quote: ${unresolved.join('; ')}; and the fallback approver is ${fallback ? 'inactive' : 'missing'}.`,
     );

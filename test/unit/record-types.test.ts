@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { mergePatch } from '#functions/records/record-changes';
 import { RECORD_TYPES, recordTypeById, type StoredRecord } from '#functions/records/record-types';
 import { fieldErrors } from '#functions/shared/problem';
 import { pricingProduct, storedProduct, storedRecord, testId } from './support/builders.ts';
