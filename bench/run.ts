@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { getPort } from '../test/support/ports.ts';
 import { apiThroughputBench } from './api-throughput.bench.ts';
+import { bundlesBench } from './bundles.bench.ts';
 
 const selected = new Set(process.argv.slice(2));
 const wants = (name: string) => selected.size === 0 || selected.has(name);
@@ -16,6 +17,8 @@ const wants = (name: string) => selected.size === 0 || selected.has(name);
 console.log(
   `Junction benchmarks — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n`,
 );
+if (wants('bundles')) console.log(`${await bundlesBench()}\n`);
+
 const dynamodb = await startDynamoDbLocal({ port: await getPort() });
 try {
   if (wants('api')) console.log(`${await apiThroughputBench(dynamodb.endpoint, dynamodb.pid ?? 0)}\n`);

@@ -1,0 +1,137 @@
+/**
+ * The one way a Junction Lambda function is built: runtime, architecture, tracing, logs,
+ * bundling and Powertools settings are decided here once, and access to other resources is
+ * granted through helpers that set the environment variable and the IAM permission together,
+ * so a function can never have the variable without the permission or the other way round.
+ */
+import { join } from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { handlerEntry, lambdaBundling, PROJECT_ROOT } from '../bundling.ts';
+
+/** A table together with its index names, which a grant needs to allow queries on the indexes. */
+export interface GrantableTable {
+  readonly table: ITable;
+  readonly indexNames: readonly string[];
+}
+
+export type TableAccess = 'read' | 'readWrite';
+
+/**
+ * Exactly the calls the data layer makes (GetItem, BatchGetItem, Query; Put, Update and Delete,
+ * alone or inside TransactWriteItems, whose condition checks need ConditionCheckItem). Scan and
+ * DescribeTable are deliberately absent: nothing uses them.
+ */
+export const READ_ACTIONS: readonly string[] = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+];
+export const WRITE_ACTIONS: readonly string[] = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+export interface JunctionFunctionProps {
+  /** A name from HANDLERS in functions/routes.ts, e.g. `records/get-record`. */
+  readonly handler: string;
+  /** @default 1024 MB: on arm64 CPU grows with memory, and cold starts parse a large bundle. */
+  readonly memorySize?: number;
+  /** @default 10 seconds: well inside API Gateway's 30-second integration limit. */
+  readonly timeout?: Duration;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+  /** @default INFO */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+export class JunctionFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: JunctionFunctionProps) {
+    // An own role instead of the default one: the default carries the managed
+    // AWSLambdaBasicExecutionRole policy, which may create and write any log group in the account.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs functions/${props.handler}.handler.ts`,
+    });
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    });
+    super(scope, id, {
+      entry: handlerEntry(props.handler),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: lambdaBundling(),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      description: `functions/${props.handler}.handler.ts`,
+      environment: {
+        // The bundles are minified: stack traces in the logs are only readable through the maps.
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'junction',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'Junction',
+      },
+    });
+    logGroup.grantWrite(role);
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement that active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords) ' +
+        'has Resource "*": these X-Ray actions support no resource-level permissions. Table grants name ' +
+        'their table and indexes, and the log grant names the function’s own log group.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is the runtime Junction targets and is tested against (a supported LTS on Lambda); ' +
+        'moving to a newer Node.js is a deliberate upgrade with its own test run, not a side effect of a ' +
+        'CDK release adding a runtime.',
+    });
+  }
+
+  /** Sets `variable` to the table's name and grants the access, on the table and its indexes. */
+  useTable(target: GrantableTable, access: TableAccess, variable: string): this {
+    this.addEnvironment(variable, target.table.tableName);
+    const tableArn = target.table.tableArn;
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: access === 'read' ? [...READ_ACTIONS] : [...READ_ACTIONS, ...WRITE_ACTIONS],
+      resourceArns: [tableArn],
+    });
+    if (target.indexNames.length > 0) {
+      // Indexes are only ever queried; writes go through the table.
+      Grant.addToPrincipal({
+        grantee: this,
+        actions: ['dynamodb:Query'],
+        resourceArns: target.indexNames.map((name) => `${tableArn}/index/${name}`),
+      });
+    }
+    return this;
+  }
+
+  /**
+   * Lets the function verify the pool's access tokens. No IAM grant goes with it: verification
+   * needs only the pool's public signing keys (JWKS), fetched over HTTPS.
+   */
+  useUserPool(pool: IUserPool, client: IUserPoolClient): this {
+    this.addEnvironment('USER_POOL_ID', pool.userPoolId);
+    this.addEnvironment('USER_POOL_CLIENT_ID', client.userPoolClientId);
+    return this;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The CDK app as a function, so tests synthesize exactly what `cdk synth` does (infra/app.ts
+ * only calls it).
+ */
+import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ApiStack } from './stacks/api-stack.ts';
+import { DataStack } from './stacks/data-stack.ts';
+
+export interface JunctionApp {
+  app: App;
+  data: DataStack;
+  api: ApiStack;
+}
+
+export function buildJunctionApp(props: AppProps = {}): JunctionApp {
+  const app = new App(props);
+  // Set by the CDK CLI from the current credentials. Without credentials the CLI still fills in
+  // a fallback region, so an environment is used only when both are known; otherwise the stacks
+  // stay environment-agnostic, which is all synthesis needs.
+  const { CDK_DEFAULT_ACCOUNT: account, CDK_DEFAULT_REGION: region } = process.env;
+  const env: Environment | undefined = account && region ? { account, region } : undefined;
+
+  // Stateful and stateless apart: the functions and the API can be redeployed, replaced or
+  // deleted at will while the data stack, rarely touched, keeps the records. Its termination
+  // protection matters: the API stack reads the tables through weak references
+  // (Fn::GetStackOutput, cdk.json's recommended default), which would not block its deletion.
+  const data = new DataStack(app, 'JunctionData', {
+    env,
+    description: 'Junction records and idempotency tables (retained on deletion)',
+    terminationProtection: true,
+  });
+  const api = new ApiStack(app, 'JunctionApi', {
+    env,
+    description: 'Junction HTTP API, Lambda functions and staff user pool',
+    records: data.records,
+    idempotency: data.idempotency,
+  });
+  api.addStackDependency(data);
+
+  Tags.of(app).add('application', 'junction');
+  // Fails synthesis on any finding that is not acknowledged with a reason next to its resource.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, data, api };
+}

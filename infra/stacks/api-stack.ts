@@ -1,0 +1,245 @@
+/**
+ * The stateless stack: one Lambda function per handler, the HTTP API that routes to them, and
+ * the Cognito user pool staff sign in with. Every route comes from functions/routes.ts, the same
+ * table the local hub serves, so the deployed API and the local one cannot disagree.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { HANDLERS, ROUTES, type Route } from '#functions/routes';
+import { ROLES } from '#schemas/common';
+import { type GrantableTable, JunctionFunction } from '../constructs/junction-function.ts';
+import { recordsTableAccess, usesIdempotencyTable } from '../handler-access.ts';
+
+export interface ApiStackProps extends StackProps {
+  readonly records: GrantableTable;
+  readonly idempotency: GrantableTable;
+  /**
+   * Requests per second across the API, and the burst above it. API Gateway answers 429 beyond
+   * these; raise them when real traffic needs it.
+   * @default 100 per second, bursts of 200
+   */
+  readonly throttle?: { rateLimit: number; burstLimit: number };
+}
+
+const AUTHORIZER = 'auth/authorizer';
+const NOT_FOUND = 'api/not-found';
+
+const pascal = (text: string) =>
+  text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]?.toUpperCase() + word.slice(1))
+    .join('');
+
+/** `records/get-record` → `RecordsGetRecord`; construct ids, and so logical ids, stay stable. */
+const functionId = (handler: string) => pascal(handler);
+/** `GET /v1/accounts/{id}` → `GETV1AccountsId`. */
+const routeId = (route: Route) => `${route.method}${pascal(route.path)}`;
+
+/**
+ * One JSON object per request. Only identifiers are logged, never the principal's name or email:
+ * access logs are kept longer than function logs and are not masked.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integration.latency',
+    integrationStatus: '$context.integration.status',
+    integrationError: '$context.integration.error',
+    authorizerError: '$context.authorizer.error',
+    principalId: '$context.authorizer.principalId',
+    role: '$context.authorizer.role',
+    error: '$context.error.message',
+  }),
+);
+
+export class ApiStack extends Stack {
+  readonly functions: ReadonlyMap<string, JunctionFunction>;
+  readonly api: HttpApi;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+
+    const functions = new Map<string, JunctionFunction>();
+    for (const handler of HANDLERS) {
+      const fn = new JunctionFunction(this, functionId(handler), {
+        handler,
+        ...(handler === AUTHORIZER ? { timeout: Duration.seconds(5) } : {}),
+      });
+      const access = recordsTableAccess(handler);
+      if (access !== 'none') fn.useTable(props.records, access, 'TABLE_NAME');
+      if (usesIdempotencyTable(handler))
+        fn.useTable(props.idempotency, 'readWrite', 'IDEMPOTENCY_TABLE_NAME');
+      functions.set(handler, fn);
+    }
+    this.functions = functions;
+    const functionFor = (handler: string): JunctionFunction => {
+      const fn = functions.get(handler);
+      if (!fn) throw new Error(`No function for handler "${handler}": is it in HANDLERS?`);
+      return fn;
+    };
+
+    // Staff only: accounts are created by an admin (see docs/deploying.md), never by sign-up.
+    // The pool holds identities and MFA enrolments, so it outlives the stack like the tables do.
+    this.userPool = new UserPool(this, 'StaffUserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      standardAttributes: { email: { required: true, mutable: true } },
+      autoVerify: { email: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+        passwordHistorySize: 5,
+      },
+      // Staff see every customer's data and approve discounts: a password alone is not enough.
+      // Authenticator apps only; SMS codes can be intercepted through SIM swaps and cost money.
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Plus brings threat protection: sign-ins with leaked credentials or from risky contexts
+      // are blocked or challenged. For a staff-sized pool it costs cents per user per month.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.userPoolClient = this.userPool.addClient('ApiClient', {
+      // A public client (no secret) signing in with SRP: the password never leaves the device.
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      // No hosted sign-in domain is configured, so the OAuth endpoints would lead nowhere.
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+    // The authorizer maps the first of a user's groups that names a role to that role. Precedence
+    // (ROLES order, admin first) only ranks IAM roles in tokens, so staff belong to one group each.
+    ROLES.forEach((role, precedence) => {
+      this.userPool.addGroup(`${pascal(role)}Group`, {
+        groupName: role,
+        description: `Staff acting with the "${role}" role`,
+        precedence,
+      });
+    });
+    functionFor(AUTHORIZER).useUserPool(this.userPool, this.userPoolClient);
+
+    /**
+     * One Lambda REQUEST authorizer for every protected route, for API keys and Cognito JWTs
+     * alike. An HTTP API route takes a single authorizer and both kinds of caller use the same
+     * routes, so API Gateway's JWT authorizer cannot be used; the Lambda verifies the Cognito
+     * access token itself and maps the user's groups to the same roles an API key carries.
+     *
+     * It always allows and reports the outcome in its context, so the handlers answer 401/403 as
+     * problem+json. No identity sources: API Gateway would answer 401 in plain text, without
+     * calling the authorizer, whenever one is missing, and callers send either `x-api-key` or
+     * `Authorization`, never both. Without identity sources the result cannot be cached, which
+     * the function makes up for by remembering valid keys briefly.
+     */
+    const authorizer = new HttpLambdaAuthorizer('CredentialAuthorizer', functionFor(AUTHORIZER), {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'Junction REST API',
+      // The default stage is made below, with access logs and throttling.
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+
+    // One integration per function, and one invoke permission per function for this API rather
+    // than one per route: the permission policies stay small and the stack far from its limits.
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationFor = (handler: string) => {
+      let integration = integrations.get(handler);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${functionId(handler)}Integration`, functionFor(handler), {
+          scopePermissionToRoute: false,
+        });
+        integrations.set(handler, integration);
+      }
+      return integration;
+    };
+
+    for (const route of ROUTES) {
+      const httpRoute = new HttpRoute(this, routeId(route), {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: integrationFor(route.handler),
+        ...(route.access === 'public' ? {} : { authorizer }),
+      });
+      if (route.access === 'public') {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (${route.summary}): the route table marks it "public"; it serves no customer data.`,
+        });
+      }
+    }
+    const fallback = new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrationFor(NOT_FOUND),
+    });
+    Validations.of(fallback).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The $default route only answers 404/405 as problem+json for paths no other route matches; it reads no ' +
+        'data, and requiring credentials there would turn "no such path" into a misleading 401.',
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+  }
+}
