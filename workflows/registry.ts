@@ -1,0 +1,68 @@
+/**
+ * The business flows, declared once. Each is a definition file in this folder (JSONPath only,
+ * `${Placeholders}` where an ARN goes) plus the bindings that fill its placeholders. The CDK
+ * construct and the local Step Functions service both read these declarations, so a flow binds
+ * to the same handlers on AWS and on one machine.
+ *
+ * Type: STANDARD for anything that waits on people or days (approvals, SLAs, dunning); EXPRESS
+ * for short, high-volume flows that finish within five minutes and never wait on a task token.
+ */
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type WorkflowType = 'STANDARD' | 'EXPRESS';
+
+/** A placeholder that stands for the Lambda function built from `functions/<lambda>.handler.ts`. */
+export interface LambdaBinding {
+  lambda: string;
+}
+
+export type PlaceholderBinding = LambdaBinding;
+
+export interface WorkflowDeclaration {
+  /** The state machine's name (kebab-case); also names it in ARNs and in the console. */
+  name: string;
+  /** The definition file: absolute, or relative to this folder. */
+  definitionFile: string;
+  type: WorkflowType;
+  /** `${Name}` in the definition → what it stands for. Every placeholder must be bound, and used. */
+  placeholders: Readonly<Record<string, PlaceholderBinding>>;
+}
+
+/** Real flows are added here as they are built (lead routing, quote approval, order-to-cash …). */
+export const WORKFLOWS: readonly WorkflowDeclaration[] = [];
+
+export const WORKFLOWS_DIR = fileURLToPath(new URL('.', import.meta.url));
+
+export function definitionPath(workflow: WorkflowDeclaration): string {
+  return isAbsolute(workflow.definitionFile)
+    ? workflow.definitionFile
+    : join(WORKFLOWS_DIR, workflow.definitionFile);
+}
+
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** The placeholder names a definition text uses, each once, in order of first use. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set(Array.from(text.matchAll(PLACEHOLDER), (m) => m[1] as string))];
+}
+
+/**
+ * Replaces each `${Name}` with its value. Values are inserted JSON-escaped, since placeholders
+ * live inside JSON strings. Answers the names left without a value.
+ */
+export function substitutePlaceholders(
+  text: string,
+  values: Readonly<Record<string, string>>,
+): { text: string; unbound: string[] } {
+  const unbound = new Set<string>();
+  const bound = text.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) {
+      unbound.add(name);
+      return whole;
+    }
+    return JSON.stringify(value).slice(1, -1);
+  });
+  return { text: bound, unbound: [...unbound] };
+}
