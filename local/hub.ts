@@ -1,7 +1,9 @@
 /**
  * The local hub: everything Junction needs on one machine, started and stopped together.
  *   DynamoDB Local (data under the data directory), the SES v2 stand-in with its web inbox, the
- *   SMS stand-in with its outbox, and the HTTP API serving the same handler modules Lambda runs.
+ *   SMS stand-in with its outbox, the Step Functions service running the workflows in
+ *   `workflows/` (durably, in the same DynamoDB Local), and the HTTP API serving the same handler
+ *   modules Lambda runs.
  * It sets the `AWS_ENDPOINT_URL_*` variables the AWS SDK reads, so handlers never learn where
  * they run. Handler modules load once per process, so one process runs one hub.
  */
@@ -25,12 +27,14 @@ import { ensureTables } from './tables.ts';
 export interface HubOptions {
   host?: string;
   /** 0 picks a free port. */
-  ports: { api: number; dynamodb: number; ses: number; sms: number };
+  ports: { api: number; dynamodb: number; ses: number; sms: number; sfn?: number };
   /** Where DynamoDB Local, dev keys and the SMS outbox keep their files; omit to keep all in memory. */
   dataDir?: string;
   /** Use this DynamoDB (Local) endpoint instead of starting one. */
   dynamodbEndpoint?: string;
-  tables?: { records: string; idempotency: string };
+  tables?: { records: string; idempotency: string; executions?: string };
+  /** How much faster workflow time (Wait states, task timeouts) passes; default JUNCTION_TIME_SCALE or 1. */
+  timeScale?: number;
   /** Write the demo organisation into a new, empty table. */
   seed?: boolean;
   log?: (line: string) => void;
@@ -46,9 +50,13 @@ export interface Hub {
     ses: string;
     smsOutbox: string;
     sns: string;
+    sfn: string;
     dynamodb: string;
   };
-  tables: { records: string; idempotency: string };
+  tables: { records: string; idempotency: string; executions: string };
+  /** The workflows the local Step Functions service runs, with their ARNs. */
+  stateMachines: { name: string; arn: string; type: string }[];
+  timeScale: number;
   keys: Record<Role, string>;
   seeded: boolean;
   stop(): Promise<void>;
@@ -57,12 +65,21 @@ export interface Hub {
 // The package is CommonJS with an ES-style default export; loaded from ESM it arrives wrapped.
 const sesLocal = (sesModule as unknown as { default?: typeof sesModule }).default ?? sesModule;
 
-export const DEFAULT_TABLES = { records: 'junction-records', idempotency: 'junction-idempotency' } as const;
+export const DEFAULT_TABLES = {
+  records: 'junction-records',
+  idempotency: 'junction-idempotency',
+  executions: 'junction-executions',
+} as const;
 
 export async function startHub(options: HubOptions): Promise<Hub> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
-  const tables = options.tables ?? DEFAULT_TABLES;
+  const tables = {
+    ...(options.tables ?? DEFAULT_TABLES),
+    executions:
+      options.tables?.executions ??
+      (options.tables ? `${options.tables.records}-executions` : DEFAULT_TABLES.executions),
+  };
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const fn of stops.reverse())
@@ -75,6 +92,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await assertPortFree(options.ports.dynamodb, 'DynamoDB Local', 'JUNCTION_DYNAMODB_PORT', host);
   await assertPortFree(options.ports.ses, 'SES stand-in', 'JUNCTION_SES_PORT', host);
   await assertPortFree(options.ports.sms, 'SMS stand-in', 'JUNCTION_SMS_PORT', host);
+  await assertPortFree(options.ports.sfn ?? 0, 'Step Functions service', 'JUNCTION_SFN_PORT', host);
 
   try {
     let dynamodbEndpoint = options.dynamodbEndpoint;
@@ -142,6 +160,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       staff,
     );
 
+    // After the environment above is set: task states run handler modules in this process.
+    const { startStepFunctionsLocal } = await import('./stepfunctions/index.ts');
+    const sfn = await startStepFunctionsLocal({
+      host,
+      port: options.ports.sfn ?? 0,
+      dynamodbClient: client,
+      tableName: tables.executions,
+      ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+      log,
+    });
+    stops.push(() => sfn.close());
+    process.env.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
+    if (sfn.timeScale !== 1) log(`Workflow time runs ${sfn.timeScale}× faster than the clock.`);
+
     const api = await startHttpApi({
       host,
       port: options.ports.api,
@@ -165,9 +197,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         ses: sesUrl,
         smsOutbox: sms.outboxUrl,
         sns: sms.endpoint,
+        sfn: sfn.endpoint,
         dynamodb: dynamodbEndpoint,
       },
       tables,
+      stateMachines: sfn.stateMachines,
+      timeScale: sfn.timeScale,
       keys,
       seeded,
       stop,

@@ -34,6 +34,7 @@ async function main() {
         dynamodb: port('JUNCTION_DYNAMODB_PORT', 8000),
         ses: port('JUNCTION_SES_PORT', 8005),
         sms: port('JUNCTION_SMS_PORT', 8006),
+        sfn: port('JUNCTION_SFN_PORT', 8083),
       },
       dataDir,
       seed: true,
@@ -55,6 +56,7 @@ Junction is running.${hub.seeded ? ' A demo organisation was created.' : ''} Dat
   OpenAPI        ${urls.openapi}
   Email inbox    ${urls.inbox}            (SES v2 endpoint ${urls.ses})
   SMS outbox     ${urls.smsOutbox}            (SNS endpoint ${urls.sns}; JSON at ${urls.sns}/messages)
+  Step Functions ${urls.sfn}            (${hub.stateMachines.length} workflows${hub.timeScale === 1 ? '' : `, time ×${hub.timeScale}`})
   DynamoDB       ${urls.dynamodb}
 
 Dev API keys (send as the x-api-key header):
