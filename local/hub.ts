@@ -15,6 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import sesModule from 'aws-ses-v2-local';
 import { ROUTES } from '#functions/routes';
+import { workflowArnVariable } from '#functions/shared/workflows';
 import { ROLES, type Role } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -172,6 +173,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     stops.push(() => sfn.close());
     process.env.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
+    for (const machine of sfn.stateMachines) process.env[workflowArnVariable(machine.name)] = machine.arn;
     if (sfn.timeScale !== 1) log(`Workflow time runs ${sfn.timeScale}× faster than the clock.`);
 
     const api = await startHttpApi({
