@@ -17,7 +17,7 @@ import { esbuildOptionsFor, PROJECT_ROOT } from '../infra/bundling.ts';
 import { fmt, table } from './support/stats.ts';
 
 const RUNS = Number(process.env.BENCH_INIT_RUNS ?? 5);
-// Inside the project, so the runtime-provided @aws-sdk/* resolve from node_modules as on Lambda.
+// Inside the project, so modules left external resolve from node_modules as they would from the runtime on Lambda.
 const OUT = join(PROJECT_ROOT, 'bench', '.out');
 
 const LAMBDA_ENV = {
@@ -87,7 +87,7 @@ export async function bundlesBench(): Promise<string> {
     ]);
   }
   return [
-    `Lambda bundles — esbuild as deployed (minified ESM, @aws-sdk/* from the runtime); init = median of ${RUNS} fresh Node ${process.version} processes`,
+    `Lambda bundles — esbuild as deployed (minified ESM, AWS SDK bundled but for its unused credential providers); init = median of ${RUNS} fresh Node ${process.version} processes`,
     table(rows),
     `largest bundle ${fmt(worstSize / 1024)} KB (target ≤ 500), slowest init ${fmt(worstInit)} ms (target ≤ 150)`,
   ].join('\n');
