@@ -10,6 +10,7 @@ import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { getPort } from '../test/support/ports.ts';
 import { apiThroughputBench } from './api-throughput.bench.ts';
 import { bundlesBench } from './bundles.bench.ts';
+import { workflowThroughputBench } from './workflow-throughput.bench.ts';
 
 const selected = new Set(process.argv.slice(2));
 const wants = (name: string) => selected.size === 0 || selected.has(name);
@@ -22,6 +23,7 @@ if (wants('bundles')) console.log(`${await bundlesBench()}\n`);
 const dynamodb = await startDynamoDbLocal({ port: await getPort() });
 try {
   if (wants('api')) console.log(`${await apiThroughputBench(dynamodb.endpoint, dynamodb.pid ?? 0)}\n`);
+  if (wants('workflows')) console.log(`${await workflowThroughputBench(dynamodb.endpoint)}\n`);
 } finally {
   await dynamodb.stop();
 }

@@ -1,0 +1,41 @@
+/**
+ * The local Step Functions service in its own process for the workflow benchmark, so the load
+ * generator does not share its event loop. It runs the test fixtures' workflows and functions,
+ * counts the DynamoDB calls the service makes (an SDK middleware on its own client) and reports
+ * them with its CPU time when asked over IPC.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startStepFunctionsLocal } from '#local/stepfunctions/index';
+import { fixtureFunctions } from '../../test/workflow/fixtures/functions/index.ts';
+import { FIXTURE_WORKFLOWS } from '../../test/workflow/fixtures/workflows.ts';
+
+const client = new DynamoDBClient({
+  endpoint: process.env.BENCH_DYNAMODB_ENDPOINT as string,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+let calls = 0;
+client.middlewareStack.add(
+  (next) => async (args) => {
+    calls++;
+    return next(args);
+  },
+  { step: 'initialize', name: 'countCalls' },
+);
+
+const service = await startStepFunctionsLocal({
+  dynamodbClient: client,
+  tableName: `bench-sfn-${process.pid}`,
+  workflows: FIXTURE_WORKFLOWS,
+  resolveFunction: fixtureFunctions(5_000),
+  timeScale: 1,
+});
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'usage') {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ type: 'usage', calls, cpuMs: (user + system) / 1000 });
+  }
+  if (message.type === 'stop') void service.close().then(() => process.exit(0));
+});
+process.send?.({ type: 'ready', endpoint: service.endpoint, stateMachines: service.stateMachines });
