@@ -198,16 +198,14 @@ describe('stepFunctionsCallbacks', () => {
   });
 
   it('lets other failures through so the caller knows the outcome was not delivered', async () => {
-    sfn
-      .on(SendTaskSuccessCommand)
-      .rejects(
-        new SFNServiceException({
-          name: 'ThrottlingException',
-          $fault: 'client',
-          message: 'slow down',
-          $metadata: {},
-        }),
-      );
+    sfn.on(SendTaskSuccessCommand).rejects(
+      new SFNServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        message: 'slow down',
+        $metadata: {},
+      }),
+    );
     await expect(callbacks.succeed('token-1', { outcome: 'approved' })).rejects.toThrow('slow down');
   });
 });
