@@ -2,6 +2,7 @@
  * A quote's approval run, its steps, and the requests (links) sent to approvers.
  *
  *   run       pk `approval#{id}`        sk `RUN`                  quote, policy version, plan, status, current step
+ *   by quote  pk `approval-quote#{quoteId}` sk `RUN#{id}`         a quote's runs, oldest first (ids are ULIDs)
  *   step      pk `approval#{id}`        sk `STEP#{nn}`            status, task token, decisions
  *   request   pk `approval#{id}`        sk `REQUEST#{nn}#{hash}`  one link sent to one approver
  *   link      pk `approval-link#{hash}` sk `LINK`                 finds the request from a link id
@@ -23,6 +24,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, RecordedDecision } from '#schemas/approval';
+import type { DocumentTransactItem as TransactItem } from './record-store.ts';
 import { KEY, TTL_ATTRIBUTE } from './table-design.ts';
 
 export const hashLink = (linkId: string) => createHash('sha256').update(linkId, 'utf8').digest('hex');
@@ -38,6 +40,10 @@ const requestKey = (id: string, index: number, hash: string) => ({
   [KEY.pk]: `approval#${id}`,
   [KEY.sk]: `REQUEST#${pad(index)}#${hash}`,
 });
+const quoteRunKey = (quoteId: string, id: string) => ({
+  [KEY.pk]: `approval-quote#${quoteId}`,
+  [KEY.sk]: `RUN#${id}`,
+});
 const linkKey = (hash: string) => ({ [KEY.pk]: `approval-link#${hash}`, [KEY.sk]: 'LINK' });
 const codeKey = (phone: string, code: string) => ({
   [KEY.pk]: `sms-code#${phone}#${code}`,
@@ -51,14 +57,40 @@ export type StepStatus = 'waiting' | 'open' | 'approved' | 'rejected' | 'skipped
 export interface ApprovalRun {
   id: string;
   quoteId: string;
-  policy: { id: string; version: number; name: string };
+  /** The policy version the run follows to the end; null when no policy applied (approved at once). */
+  policy: { id: string; version: number; name: string } | null;
+  /** Why the policy applies to the quote. */
+  policyWhy?: string[];
+  /** Who pressed submit. */
   submittedBy: { userId: string; name: string };
   submittedAt: string;
+  /** Whose manager chain the approvers follow: the quote's owner, else the submitter. */
+  requesterId?: string;
   status: RunStatus;
   executionArn?: string;
   stepCount: number;
+  /** From the policy version: how long links stay valid, whom to ask when nobody else can be. */
+  linkValidityHours?: number;
+  fallbackApproverId?: string;
+  /** The quote version that was submitted. */
+  quoteVersion?: number;
   finishedAt?: string;
+  /** Why the run ended as it did (recalled by …, failed because …). */
+  finishReason?: string;
+  /** When the submitter was told the outcome. */
+  notifiedAt?: string;
 }
+
+/** Someone a step asks, as planned at submit (delegates resolved, fallbacks named). */
+export interface StepApprover {
+  userId: string;
+  name: string;
+  reason: string;
+  onBehalfOf?: { userId: string; name: string };
+}
+
+/** What the step's next timeout does: the policy's action, or expiry once nothing is left to do. */
+export type TimerAction = 'remind' | 'escalate' | 'auto-approve' | 'auto-reject' | 'expire';
 
 export interface ApprovalStep {
   approvalId: string;
@@ -69,6 +101,16 @@ export interface ApprovalStep {
   /** How the step settles: any / all / quorum, and what a timeout does. */
   mode: string;
   timeout?: { afterHours: number; action: string; maxReminders: number; reminderEveryHours?: number };
+  /** Quorum steps: how many approvals the policy asks for (required is this, capped by the approvers). */
+  quorum?: number;
+  /** Whether the quote entered the step, and why (from its entry condition). */
+  applies?: boolean;
+  why?: string[];
+  /** Who the step asks, as planned; approvers that could not be resolved, and why. */
+  approvers?: StepApprover[];
+  unresolved?: string[];
+  /** The next timeout: what it does, and policy wait still owed after the links' validity ran out. */
+  timer?: { next: TimerAction; carrySeconds: number };
   /** The task token the workflow waits on while the step is open; never sent to anyone. */
   taskToken?: string;
   openedAt?: string;
@@ -93,25 +135,89 @@ export class ApprovalStore {
   ) {}
 
   async createRun(run: ApprovalRun, steps: ApprovalStep[]): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: { ...runKey(run.id), entity: 'approval', ...run },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...steps.map((step) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: { ...stepKey(run.id, step.index), entity: 'approval-step', ...step },
-            },
-          })),
-        ],
+    await this.db.send(new TransactWriteCommand({ TransactItems: this.runItems(run, steps) }));
+  }
+
+  /**
+   * The writes that create a run, for a transaction that also changes the quote: the run and its
+   * steps come into being with the quote's move to pending approval, or not at all.
+   */
+  runItems(run: ApprovalRun, steps: ApprovalStep[]): TransactItem[] {
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...runKey(run.id), entity: 'approval', ...run },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...quoteRunKey(run.quoteId, run.id), entity: 'approval-by-quote', approvalId: run.id },
+        },
+      },
+      ...steps.map((step) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...stepKey(run.id, step.index), entity: 'approval-step', ...step },
+        },
+      })),
+    ];
+  }
+
+  /**
+   * A change to a run for a transaction that also changes the quote (finishing, recalling),
+   * conditioned on the run's status so that only one such change wins.
+   */
+  runUpdateItem(id: string, fields: Partial<ApprovalRun>, expectStatus: RunStatus): TransactItem {
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: runKey(id),
+        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ConditionExpression: '#expect = :expect',
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
+          '#expect': 'status',
+        },
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+          ':expect': expectStatus,
+        },
+      },
+    };
+  }
+
+  /** The ids of a quote's approval runs, newest first. */
+  async runIdsOfQuote(quoteId: string, limit = 20): Promise<string[]> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
+        ExpressionAttributeValues: { ':pk': `approval-quote#${quoteId}`, ':prefix': 'RUN#' },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
       }),
     );
+    return (page.Items ?? []).map((item) => String(item.approvalId));
+  }
+
+  /** Every step of a run, in order. */
+  async steps(id: string): Promise<ApprovalStep[]> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
+        ExpressionAttributeValues: { ':pk': `approval#${id}`, ':prefix': 'STEP#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (page.Items ?? []).map(strip) as unknown as ApprovalStep[];
   }
 
   async run(id: string): Promise<ApprovalRun | undefined> {
@@ -310,6 +416,34 @@ export class ApprovalStore {
           value: 'open',
         },
       );
+    }
+  }
+
+  /**
+   * Notes on an open request that its messages went out (and through which channels), unless
+   * that was noted already: answers false then, so a retried send knows it is one.
+   */
+  async markRequestSent(
+    request: ApprovalRequest,
+    fields: { sentAt: string } & Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: requestKey(request.approvalId, request.stepIndex, request.linkHash),
+          UpdateExpression: `SET ${Object.keys(fields)
+            .map((_, i) => `#f${i} = :v${i}`)
+            .join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt)',
+          ExpressionAttributeNames: Object.fromEntries(Object.keys(fields).map((k, i) => [`#f${i}`, k])),
+          ExpressionAttributeValues: Object.fromEntries(Object.values(fields).map((v, i) => [`:v${i}`, v])),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
     }
   }
 

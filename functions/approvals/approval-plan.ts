@@ -158,19 +158,48 @@ export async function planApproval(
       );
       approvers.push(fallback);
     }
-    const required =
-      step.mode.type === 'any'
-        ? 1
-        : step.mode.type === 'all'
-          ? approvers.length
-          : Math.min(step.mode.count, approvers.length);
-    steps.push({ ...base, required, approvers, unresolved });
+    steps.push({ ...base, required: requiredApprovals(step.mode, approvers.length), approvers, unresolved });
   }
   return {
     policy: { id: policy.id, version: policy.version, name: policy.content.name, why: chosen.why },
     steps,
     autoApproved: steps.every((s) => !s.applies),
     facts,
+  };
+}
+
+/** How many approvals settle a step of this mode with this many approvers. */
+export function requiredApprovals(mode: PlannedStep['mode'], approvers: number): number {
+  return mode.type === 'any' ? 1 : mode.type === 'all' ? approvers : Math.min(mode.count, approvers);
+}
+
+/**
+ * Who answers for a user at a moment: the user, or their delegate while they are out of office
+ * (on their behalf) — or why nobody can (inactive, away with no available delegate). Planning
+ * uses it, and so does the running flow when it asks (an absence may have begun since) and when
+ * it escalates.
+ */
+export async function whoAnswersFor(
+  directory: Directory,
+  user: DirectoryUser,
+  reason: string,
+  at: Date,
+): Promise<{ asked: PlannedApprover } | { unresolved: string }> {
+  if (!user.active) return { unresolved: `${user.name} (${reason}) is inactive` };
+  if (!isAway(user, at)) return { asked: toPlanned(user, reason) };
+  const delegate = user.outOfOffice?.delegateId
+    ? await directory.user(user.outOfOffice.delegateId)
+    : undefined;
+  if (!delegate?.active || isAway(delegate, at)) {
+    return {
+      unresolved: `${user.name} (${reason}) is out of office until ${user.outOfOffice?.until} with no available delegate`,
+    };
+  }
+  return {
+    asked: {
+      ...toPlanned(delegate, `delegate of ${user.name}, who is out of office (${reason})`),
+      onBehalfOf: { userId: user.id, name: user.name },
+    },
   };
 }
 
@@ -187,26 +216,12 @@ async function resolveStep(
       unresolved.push(`${user.name} (${reason}) submitted the quote and cannot approve it`);
       return;
     }
-    if (!user.active) {
-      unresolved.push(`${user.name} (${reason}) is inactive`);
+    const answer = await whoAnswersFor(directory, user, reason, at);
+    if ('unresolved' in answer) {
+      unresolved.push(answer.unresolved);
       return;
     }
-    let asked: PlannedApprover = toPlanned(user, reason);
-    if (isAway(user, at)) {
-      const delegate = user.outOfOffice?.delegateId
-        ? await directory.user(user.outOfOffice.delegateId)
-        : undefined;
-      if (!delegate?.active || isAway(delegate, at)) {
-        unresolved.push(
-          `${user.name} (${reason}) is out of office until ${user.outOfOffice?.until} with no available delegate`,
-        );
-        return;
-      }
-      asked = {
-        ...toPlanned(delegate, `delegate of ${user.name}, who is out of office (${reason})`),
-        onBehalfOf: { userId: user.id, name: user.name },
-      };
-    }
+    const { asked } = answer;
     if (!approvers.some((a) => a.userId === asked.userId)) approvers.push(asked);
   };
 

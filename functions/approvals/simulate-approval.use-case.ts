@@ -1,5 +1,6 @@
 import type { ApprovalPolicy } from '#schemas/admin/approval-policy';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
+import type { StoredRecord } from '#store/record-store';
 import { ADMIN_KINDS } from '../admin/admin-kinds.ts';
 import { type DocumentDeps, entityOf, loadHead, loadVersion } from '../admin/document-service.ts';
 import { loadRecord } from '../records/record-service.ts';
@@ -51,7 +52,6 @@ export async function simulateApproval(
 ): Promise<ApprovalPlan> {
   const request = parseOrThrow(SimulateApprovalRequest, body);
   const quote = await loadRecord(deps, RECORD_TYPES.quote, request.quoteId);
-  const account = await deps.store.get('account', String(quote.accountId));
   let policies: ActivePolicy[];
   if (request.policy) {
     await loadHead(deps, kind, request.policy.id);
@@ -60,7 +60,28 @@ export async function simulateApproval(
   } else {
     policies = await activePolicies(deps);
   }
-  const submitterId = request.submitterId ?? (quote.ownerId as string | undefined) ?? callerUserId;
+  return planQuote(deps, {
+    quote,
+    submitterId: request.submitterId ?? submitterOf(quote, callerUserId),
+    policies,
+    at: request.at ? new Date(request.at) : deps.now(),
+  });
+}
+
+/** Whose approval chain a quote follows: its owner's, else the staff user who submits it. */
+export function submitterOf(quote: StoredRecord, callerUserId: string | undefined): string | undefined {
+  return (quote.ownerId as string | undefined) ?? callerUserId;
+}
+
+/**
+ * The plan for a quote, from its account and the given policies. The dry run answers with it and
+ * the submit starts exactly it, so the two cannot disagree. Nobody able to approve is a 422.
+ */
+export async function planQuote(
+  deps: DocumentDeps,
+  input: { quote: StoredRecord; submitterId: string | undefined; policies: ActivePolicy[]; at: Date },
+): Promise<ApprovalPlan> {
+  const { quote, submitterId } = input;
   if (!submitterId) {
     throw unprocessable(
       'submitter-unknown',
@@ -68,13 +89,14 @@ export async function simulateApproval(
       'Name a submitterId: the quote has no owner and the caller is not a staff user.',
     );
   }
+  const account = await deps.store.get('account', String(quote.accountId));
   try {
     return await planApproval(recordDirectory(deps.store), {
       quote: quote as unknown as QuoteForApproval,
       ...(account ? { account: { tier: account.tier as string, country: account.country as string } } : {}),
       submitterId,
-      policies,
-      at: request.at ? new Date(request.at) : deps.now(),
+      policies: input.policies,
+      at: input.at,
     });
   } catch (error) {
     if (error instanceof PlanningError)
