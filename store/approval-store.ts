@@ -563,6 +563,8 @@ export class ApprovalStore {
 }
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, entity: _e, [TTL_ATTRIBUTE]: _t, ...rest } = item;
-  return rest;
+  const { pk: _pk, sk: _sk, entity: _e, [TTL_ATTRIBUTE]: ttl, ...rest } = item;
+  // The table's TTL attribute is also the name of requests' and steps' own ISO expiry: only an
+  // epoch number is the table's; a string is the record's and stays.
+  return typeof ttl === 'string' ? { ...rest, [TTL_ATTRIBUTE]: ttl } : rest;
 }
