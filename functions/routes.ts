@@ -12,7 +12,7 @@ import type { Role } from '#schemas/common';
 import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin/admin-catalogue.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './records/record-catalogue.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** What a route does, for its documentation: one schema recipe per operation. */
 export type Operation =
@@ -32,6 +32,8 @@ export type Operation =
   | 'activate-version'
   | 'document-history'
   | 'simulate-approval'
+  | 'approval-page'
+  | 'decide-approval'
   | 'me'
   | 'openapi';
 
@@ -213,6 +215,43 @@ function adminRoutes(kind: AdminKindEntry): Route[] {
   ];
 }
 
+/**
+ * The pages an approval link opens. Public: the unguessable link id is the credential. GET and
+ * HEAD only read, so link scanners and prefetchers decide nothing; only the page's POST, with
+ * its one-time nonce, decides.
+ */
+function approvalLinkRoutes(): Route[] {
+  const page = {
+    path: '/approvals/{id}',
+    handler: 'approvals/show-approval',
+    operation: 'approval-page',
+    access: 'public',
+    tag: 'Approval links',
+  } as const;
+  return [
+    {
+      ...page,
+      method: 'GET',
+      summary: 'Approval confirm page',
+      description:
+        'The page an email or SMS link opens: the quote, why you are asked, and Approve / Reject buttons. Changes nothing.',
+    },
+    { ...page, method: 'HEAD', summary: 'Approval confirm page (headers only)' },
+    {
+      method: 'POST',
+      path: '/approvals/{id}',
+      handler: 'approvals/decide-approval',
+      operation: 'decide-approval',
+      access: 'public',
+      tag: 'Approval links',
+      summary: 'Decide an approval request',
+      description:
+        'The confirm page’s form (or JSON): nonce, decision approve|reject, optional comment. Decides once; ' +
+        'a form post is answered with a 303 to the outcome page.',
+    },
+  ];
+}
+
 export const ROUTES: readonly Route[] = [
   ...Object.values(RECORD_CATALOGUE).flatMap(recordRoutes),
   ...Object.values(ADMIN_CATALOGUE).flatMap(adminRoutes),
@@ -228,6 +267,7 @@ export const ROUTES: readonly Route[] = [
       '(delegates resolved, fallbacks named). Starts nothing and sends nothing.',
     tag: 'Admin',
   },
+  ...approvalLinkRoutes(),
   {
     method: 'GET',
     path: '/v1/me',

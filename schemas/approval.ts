@@ -54,3 +54,19 @@ export const DecisionForm = z.strictObject({
     .optional()
     .transform((c) => c?.trim() || undefined),
 });
+
+/** What a JSON post of a decision answers. */
+export const DecisionReceipt = z
+  .object({
+    decision: Decision,
+    decidedAt: z.string(),
+    approver: z.string(),
+    onBehalfOf: z.string().optional(),
+    quote: z.object({ id: z.string(), name: z.string() }),
+    stepOutcome: z
+      .enum(['approved', 'rejected'])
+      .optional()
+      .meta({ description: "The step's outcome, once it has one (this decision may have settled it)" }),
+  })
+  .meta({ id: 'DecisionReceipt' });
+export type DecisionReceipt = z.infer<typeof DecisionReceipt>;

@@ -75,7 +75,15 @@ function toRouteConfig(route: Route): RouteConfig {
                   ),
                 }
               : {}),
-            ...(schema ? { content: { [mediaType]: { schema } } } : {}),
+            ...(response.content
+              ? {
+                  content: Object.fromEntries(
+                    Object.entries(response.content).map(([type, schema]) => [type, { schema }]),
+                  ),
+                }
+              : schema
+                ? { content: { [mediaType]: { schema } } }
+                : {}),
           },
         ];
       }),

@@ -4,18 +4,27 @@
  */
 import * as z from 'zod';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
-import { Me, PageQuery, pageOf } from '#schemas/api';
+import { Me, PageQuery, Problem, pageOf } from '#schemas/api';
+import { DecisionForm, DecisionReceipt } from '#schemas/approval';
 import { AuditEntry } from '#schemas/audit';
 import { ADMIN_KINDS, type AdminKind } from '../admin/admin-kinds.ts';
 import { RECORD_TYPES, type RecordType, recordSchema } from '../records/record-types.ts';
 import type { Route } from '../routes.ts';
+import { FORM_TYPE } from '../shared/http.ts';
 
 export interface RouteDocs {
   body?: { schema: z.ZodType; mediaTypes: readonly string[] };
   query?: z.ZodObject;
   responses: Record<
     number,
-    { description: string; schema?: z.ZodType; mediaType?: string; headers?: readonly string[] }
+    {
+      description: string;
+      schema?: z.ZodType;
+      mediaType?: string;
+      /** Several media types, each with its schema (a page for browsers, JSON for programs). */
+      content?: Record<string, z.ZodType>;
+      headers?: readonly string[];
+    }
   >;
 }
 
@@ -35,6 +44,11 @@ const once = <T>(build: () => T): (() => T) => {
     return value;
   };
 };
+
+const HtmlPage = once(() => z.string().meta({ id: 'HtmlPage', description: 'An HTML page' }));
+const page = () => ({ content: { 'text/html': HtmlPage() } });
+/** Browsers (Accept: text/html, or a form post) get a page; programs get problem+json. */
+const either = () => ({ content: { 'text/html': HtmlPage(), 'application/problem+json': Problem } });
 
 const DocumentHead = once(() =>
   z
@@ -265,6 +279,36 @@ export function docsFor(route: Route): RouteDocs {
           ...ERRORS,
           404: { description: 'No such quote or policy version' },
           422: { description: 'Invalid request, or nobody could approve' },
+        },
+      };
+    case 'approval-page':
+      return {
+        responses: {
+          200: { description: 'The confirm page', ...page() },
+          404: { description: 'Not a link of ours (mistyped or altered)', ...page() },
+          409: { description: 'Already decided: says by whom and when', ...page() },
+          410: {
+            description: 'No longer open: expired, recalled, passed on, or the step is decided',
+            ...page(),
+          },
+        },
+      };
+    case 'decide-approval':
+      return {
+        body: { schema: DecisionForm, mediaTypes: [FORM_TYPE, 'application/json'] },
+        responses: {
+          200: { description: 'JSON posts: the decision recorded', schema: DecisionReceipt },
+          303: { description: 'Form posts: see the outcome page', headers: ['Location'] },
+          400: { description: 'Bad form: missing nonce, unknown decision, comment too long', ...either() },
+          403: { description: 'The nonce does not belong to this link', ...either() },
+          404: { description: 'Not a link of ours', ...either() },
+          409: { description: 'Already decided: says by whom and when', ...either() },
+          410: {
+            description: 'No longer open: expired, recalled, passed on, or the step is decided',
+            ...either(),
+          },
+          413: { description: 'Body too large' },
+          415: { description: 'Neither a form nor JSON' },
         },
       };
     case 'me':

@@ -3,8 +3,9 @@
  * without zooming, no script needed. The confirm page changes nothing; its form carries the
  * request's nonce, and only that POST decides.
  */
+import { createHash } from 'node:crypto';
 import type { ApprovalRequest, RecordedDecision } from '#schemas/approval';
-import { formatMoney, type Html, html } from '../shared/html.ts';
+import { formatMoney, Html, html } from '../shared/html.ts';
 
 export interface QuoteSummary {
   name: string;
@@ -31,11 +32,34 @@ button{font:inherit;font-weight:700;padding:1rem;border-radius:12px;border:0;col
 .approve{background:var(--ok)}.reject{background:var(--no)}.banner{font-size:1.1rem;font-weight:700}
 `;
 
+/**
+ * Headers every approval page is sent with. The page runs no script and loads nothing: the CSP
+ * allows only its own inline style (by hash) and form posts back to this site; it may not be
+ * framed (no clickjacking of the buttons), cached (a shared device's back button shows nothing
+ * stale), indexed, or leak the link in a Referer.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store, max-age=0',
+  pragma: 'no-cache',
+  'x-robots-tag': 'noindex, nofollow',
+  'content-security-policy': [
+    "default-src 'none'",
+    `style-src '${`sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}`}'`,
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; '),
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+
 function page(title: string, body: Html): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex,nofollow"><meta name="referrer" content="no-referrer">
-<title>${title}</title><style>${new (html``.constructor as new (v: string) => Html)(STYLE)}</style></head>
+<title>${title}</title><style>${new Html(STYLE)}</style></head>
 <body><main>${body}</main></body></html>`.value;
 }
 
@@ -96,21 +120,30 @@ export type OutcomeKind =
   | 'step-settled'
   | 'expired'
   | 'recalled'
+  | 'replaced'
   | 'invalid'
+  | 'bad-form'
   | 'error';
 
-export function outcomePage(kind: OutcomeKind, detail: { title?: string; lines?: string[] } = {}): string {
+export function outcomePage(
+  kind: OutcomeKind,
+  detail: { title?: string; lines?: string[]; back?: string } = {},
+): string {
   const titles: Record<OutcomeKind, string> = {
     decided: 'Thank you — your decision is recorded',
     'already-decided': 'This request was already decided',
     'step-settled': 'No decision needed any more',
     expired: 'This link has expired',
     recalled: 'This quote was recalled',
+    replaced: 'This request was passed on',
     invalid: 'This link is not valid',
+    'bad-form': 'Your decision could not be read',
     error: 'Something went wrong',
   };
   return page(
     titles[kind],
-    html`<h1>${detail.title ?? titles[kind]}</h1>${(detail.lines ?? []).map((line) => html`<p>${line}</p>`)}`,
+    html`<h1 data-outcome="${kind}">${detail.title ?? titles[kind]}</h1>${(detail.lines ?? []).map((line) => html`<p>${line}</p>`)}${
+      detail.back ? html`<p><a href="${detail.back}">Back to the request</a></p>` : ''
+    }`,
   );
 }

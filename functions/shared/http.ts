@@ -41,14 +41,21 @@ export interface ApiRequest {
 export interface ApiResult {
   status: number;
   body?: unknown;
+  /** A body sent as is instead of JSON (an HTML page); its content-type goes in `headers`. */
+  raw?: string;
   headers?: Record<string, string>;
 }
 
 export type Operation = (request: ApiRequest, context: Context) => Promise<ApiResult>;
 
 interface HandlerOptions {
-  /** Media types the body may have; omit for routes without a body. */
+  /**
+   * Media types the body may have; omit for routes without a body. JSON types are parsed as
+   * JSON; `application/x-www-form-urlencoded` (an HTML form) into an object of strings.
+   */
   accepts?: readonly string[];
+  /** Refuse larger bodies with 413; default MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
   /**
    * Honours the Idempotency-Key header (routes that create things): pass `idempotency()` from
    * ./idempotency.ts, which only those handlers load.
@@ -156,7 +163,19 @@ const IdempotencyKeyHeader = z
   .max(255)
   .regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' });
 
-const jsonBody = (accepts: readonly string[] | undefined): HttpMiddleware => ({
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** An HTML form's fields; a field sent twice is ambiguous, so refused rather than guessed. */
+function parseForm(raw: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(raw)) {
+    if (Object.hasOwn(fields, name)) throw badRequest(`The form field "${name.slice(0, 64)}" is sent twice.`);
+    fields[name] = value;
+  }
+  return fields;
+}
+
+const jsonBody = (accepts: readonly string[] | undefined, maxBytes = MAX_BODY_BYTES): HttpMiddleware => ({
   before: async (request) => {
     const { event } = request;
     const key = event.headers['idempotency-key'];
@@ -170,11 +189,16 @@ const jsonBody = (accepts: readonly string[] | undefined): HttpMiddleware => ({
         : event.isBase64Encoded
           ? Buffer.from(event.body, 'base64').toString('utf8')
           : event.body;
-    if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
+    if (Buffer.byteLength(raw, 'utf8') > maxBytes) throw payloadTooLarge(maxBytes);
     const type = mediaType(event.headers['content-type']);
-    if (raw.length === 0) throw badRequest('This request needs a JSON body.');
+    if (raw.length === 0)
+      throw badRequest(`This request needs a ${accepts.includes(FORM_TYPE) ? '' : 'JSON '}body.`);
     if (!type || !accepts.includes(type))
       throw unsupportedMediaType(type, accepts, event.requestContext.http.method);
+    if (type === FORM_TYPE) {
+      prepared(request.context).body = parseForm(raw);
+      return;
+    }
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -225,11 +249,17 @@ export function httpHandler(operation: Operation, options: HandlerOptions = {}) 
     .use(publishMetrics())
     .use(problemErrors())
     .use(authenticate())
-    .use(jsonBody(options.accepts));
+    .use(jsonBody(options.accepts, options.maxBodyBytes));
   if (options.idempotency) handler.use(options.idempotency);
   return handler.handler(async (event, context) => {
     const request = toRequest(event, context);
     const result = await operation(request, context);
+    if (result.raw !== undefined)
+      return {
+        statusCode: result.status,
+        headers: { 'x-correlation-id': request.client.correlationId, ...result.headers },
+        body: result.raw,
+      };
     return json(result.status, result.body, {
       'x-correlation-id': request.client.correlationId,
       ...result.headers,

@@ -233,7 +233,10 @@ describe('the API stack', () => {
     it('puts the Lambda authorizer in front of every non-public route and none in front of public ones', () => {
       const routes = routesByKey();
       const publicKeys = ROUTES.filter((route) => route.access === 'public').map(routeKey);
-      expect(publicKeys).toEqual(['GET /openapi.json']);
+      // The approval link's pages: the unguessable link id is their credential.
+      expect(publicKeys.sort()).toEqual(
+        ['GET /openapi.json', 'GET /approvals/{id}', 'HEAD /approvals/{id}', 'POST /approvals/{id}'].sort(),
+      );
       for (const route of ROUTES) {
         const resource = routes.get(routeKey(route));
         if (route.access === 'public') {

@@ -1,0 +1,370 @@
+/**
+ * What an approval link does. The link id (random, 160 bits) is the credential; the table holds
+ * only its hash.
+ *
+ * Opening it (GET, HEAD) reads and renders, nothing more — no status change, no "opened" mark —
+ * so mail scanners, link previewers and browser prefetch get the same harmless page and can
+ * neither decide nor race a real decision.
+ *
+ * Deciding (POST from the page) takes these steps:
+ *   1. find the request by the link's hash (unknown → 404);
+ *   2. validate the form (400) and compare its nonce with the request's in constant time (403);
+ *   3. refuse a request no longer open: decided (409, saying by whom and when), expired,
+ *      recalled, passed on or its step already settled (410);
+ *   4. record the decision — conditional, so racing posts make one decision — with the client's
+ *      IP and user agent, audit it on the quote and settle the step if it is decided;
+ *   5. send a browser to the outcome page (303, so a reload does not post again); answer a
+ *      program with the receipt.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  type ApprovalRequest,
+  DecisionForm,
+  type DecisionReceipt,
+  type RecordedDecision,
+} from '#schemas/approval';
+import { LinkAlreadyUsedError, StepAlreadySettledError } from '#store/approval-store';
+import type { ApiResult } from '../shared/http.ts';
+import { fieldErrors, HttpProblem } from '../shared/problem.ts';
+import {
+  confirmPage,
+  type OutcomeKind,
+  outcomePage,
+  PAGE_HEADERS,
+  type QuoteSummary,
+} from './approval-page.ts';
+import {
+  completeDecision,
+  type DecisionDeps,
+  type RequestContext,
+  type RequestState,
+  recordDecision,
+  requestContext,
+} from './record-decision.ts';
+
+/** A form post carries a nonce, a decision and at most 2000 characters of comment. */
+export const MAX_FORM_BYTES = 32 * 1024;
+
+const linkPath = (linkId: string) => `/approvals/${linkId}`;
+const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+
+const decisionLine = (d: RecordedDecision) =>
+  `${d.decision === 'approve' ? 'Approved' : 'Rejected'} by ${d.approverName}` +
+  `${d.onBehalfOf ? ` on behalf of ${d.onBehalfOf.name}` : ''} on ${when(d.at)}.`;
+
+const pageResult = (status: number, html: string, method = 'GET'): ApiResult => ({
+  status,
+  raw: method === 'HEAD' ? '' : html,
+  headers: { ...PAGE_HEADERS },
+});
+
+interface Refusal {
+  status: number;
+  kind: OutcomeKind;
+  slug: string;
+  title?: string;
+  lines: string[];
+  extensions?: Record<string, unknown>;
+}
+
+const TITLES: Partial<Record<OutcomeKind, string>> = {
+  'already-decided': 'Already decided',
+  'step-settled': 'No decision needed',
+  expired: 'Link expired',
+  recalled: 'Quote recalled',
+  replaced: 'Request passed on',
+  invalid: 'Link not valid',
+  'bad-form': 'Bad form',
+};
+
+/** A browser gets the outcome page; a program gets problem+json with the same words. */
+function refuse(refusal: Refusal, wantsHtml: boolean, method: string, back?: string): ApiResult {
+  if (!wantsHtml)
+    throw new HttpProblem(
+      refusal.status,
+      refusal.slug,
+      refusal.title ?? TITLES[refusal.kind] ?? 'Refused',
+      refusal.lines.join(' '),
+      refusal.extensions ?? {},
+    );
+  return pageResult(
+    refusal.status,
+    outcomePage(refusal.kind, {
+      ...(refusal.title ? { title: refusal.title } : {}),
+      lines: refusal.lines,
+      ...(back ? { back } : {}),
+    }),
+    method,
+  );
+}
+
+const UNKNOWN: Refusal = {
+  status: 404,
+  kind: 'invalid',
+  slug: 'approval-link-unknown',
+  lines: [
+    'This is not one of our approval links. Check that the whole link was copied, or use the link in the latest message you received.',
+  ],
+};
+
+async function quoteName(deps: DecisionDeps, quoteId: string): Promise<string> {
+  const quote = await deps.records.get('quote', quoteId);
+  return typeof quote?.name === 'string' ? quote.name : 'the quote';
+}
+
+/** Why a request that is not open cannot be decided, in its approver's words. */
+async function refusalFor(
+  deps: DecisionDeps,
+  context: RequestContext,
+  state: Exclude<RequestState, { kind: 'open' }>,
+): Promise<Refusal> {
+  const name = await quoteName(deps, context.request.quoteId);
+  switch (state.kind) {
+    case 'decided':
+      return {
+        status: 409,
+        kind: 'already-decided',
+        slug: 'approval-already-decided',
+        lines: [
+          `${name}: ${decisionLine(state.decision)}`,
+          ...(state.decision.comment ? [`Comment: “${state.decision.comment}”`] : []),
+        ],
+        extensions: {
+          decision: state.decision.decision,
+          decidedBy: state.decision.approverName,
+          decidedAt: state.decision.at,
+        },
+      };
+    case 'expired':
+      return {
+        status: 410,
+        kind: 'expired',
+        slug: 'approval-link-expired',
+        lines: [
+          `The request for ${name} was valid until ${when(state.at)}.`,
+          'If a decision is still needed, you will receive a new request.',
+        ],
+      };
+    case 'recalled':
+      return {
+        status: 410,
+        kind: 'recalled',
+        slug: 'approval-recalled',
+        lines: [`${name} was withdrawn from approval by its submitter. Nothing is needed from you.`],
+      };
+    case 'replaced':
+      return {
+        status: 410,
+        kind: 'replaced',
+        slug: 'approval-request-replaced',
+        lines: [`Your request for ${name} was escalated or handed to someone else, who will decide.`],
+      };
+    case 'step-settled':
+      return {
+        status: 410,
+        kind: 'step-settled',
+        slug: 'approval-step-settled',
+        lines: [
+          state.outcome
+            ? `Step “${context.request.stepName}” for ${name} is already ${state.outcome}.`
+            : `${name} no longer waits for this step.`,
+          ...state.decisions.map(decisionLine),
+        ],
+        ...(state.outcome ? { extensions: { stepOutcome: state.outcome } } : {}),
+      };
+  }
+}
+
+/** The quote as the confirm page shows it. */
+async function quoteSummary(deps: DecisionDeps, context: RequestContext): Promise<QuoteSummary | undefined> {
+  const quote = await deps.records.get('quote', context.request.quoteId);
+  if (!quote) return undefined;
+  const lines =
+    (quote.lines as {
+      productId?: string;
+      description?: string;
+      sku?: string;
+      quantity: number;
+      net: number;
+    }[]) ?? [];
+  const related = await deps.records.getMany([
+    { type: 'account', id: String(quote.accountId) },
+    ...lines.flatMap((l) => (l.productId ? [{ type: 'product', id: l.productId }] : [])),
+  ]);
+  const totals = quote.totals as {
+    total: number;
+    net: number;
+    discountPercent: number;
+    marginPercent?: number;
+  };
+  return {
+    name: String(quote.name),
+    customer: String(related.get(`account#${String(quote.accountId)}`)?.name ?? 'an unknown customer'),
+    currency: String(quote.currency),
+    total: totals.total,
+    net: totals.net,
+    discountPercent: totals.discountPercent,
+    ...(totals.marginPercent !== undefined ? { marginPercent: totals.marginPercent } : {}),
+    lines: lines.map((l) => ({
+      description:
+        l.description ??
+        (l.productId ? String(related.get(`product#${l.productId}`)?.name ?? l.sku ?? l.productId) : 'Line'),
+      quantity: l.quantity,
+      net: l.net,
+    })),
+    submittedBy: context.run?.submittedBy.name ?? 'unknown',
+  };
+}
+
+/** Decisions already taken on this quote's approval, earlier steps first. */
+async function earlierDecisions(deps: DecisionDeps, context: RequestContext): Promise<RecordedDecision[]> {
+  const steps = await deps.approvals.steps(context.request.approvalId);
+  return steps.filter((s) => s.index <= context.request.stepIndex).flatMap((s) => s.decisions ?? []);
+}
+
+/** Why the quote needs this step: the step's entry condition, and the policy that applies. */
+function whyAsked(context: RequestContext): string[] {
+  const policy = context.run?.policy;
+  return [
+    ...(context.step?.why ?? []),
+    ...(policy ? [`Policy “${policy.name}” (version ${policy.version})`] : []),
+  ];
+}
+
+/** GET and HEAD: the confirm page, or the page saying why there is nothing to decide. Writes nothing. */
+export async function showApprovalLink(
+  deps: DecisionDeps,
+  linkId: string,
+  options: { method: string; justDecided: boolean },
+): Promise<ApiResult> {
+  const request = await deps.approvals.requestByLink(linkId);
+  if (!request) return refuse(UNKNOWN, true, options.method);
+  const context = await requestContext(deps, request, deps.now());
+  const { state } = context;
+  if (state.kind === 'decided' && options.justDecided) {
+    const name = await quoteName(deps, request.quoteId);
+    const stepStatus = context.step?.status;
+    return pageResult(
+      200,
+      outcomePage('decided', {
+        lines: [
+          `${name}: ${decisionLine(state.decision)}`,
+          ...(state.decision.comment ? [`Comment: “${state.decision.comment}”`] : []),
+          stepStatus === 'approved' || stepStatus === 'rejected'
+            ? `Step “${request.stepName}” is now ${stepStatus}.`
+            : `Step “${request.stepName}” waits for other approvers.`,
+        ],
+      }),
+      options.method,
+    );
+  }
+  if (state.kind !== 'open') return refuse(await refusalFor(deps, context, state), true, options.method);
+  const quote = await quoteSummary(deps, context);
+  if (!quote) return refuse(UNKNOWN, true, options.method);
+  return pageResult(
+    200,
+    confirmPage({
+      request,
+      quote,
+      why: whyAsked(context),
+      earlier: await earlierDecisions(deps, context),
+      action: linkPath(linkId),
+    }),
+    options.method,
+  );
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+/** Compares without leaking, through timing, how much of a guessed nonce was right. */
+const sameNonce = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
+
+/** POST: decides, once. */
+export async function decideByLink(
+  deps: DecisionDeps,
+  linkId: string,
+  input: { body: unknown; wantsHtml: boolean; ip?: string; userAgent?: string },
+): Promise<ApiResult> {
+  const { wantsHtml } = input;
+  const request = await deps.approvals.requestByLink(linkId);
+  if (!request) return refuse(UNKNOWN, wantsHtml, 'POST');
+
+  const form = DecisionForm.safeParse(input.body);
+  if (!form.success) {
+    const errors = fieldErrors(form.error);
+    return refuse(
+      {
+        status: 400,
+        kind: 'bad-form',
+        slug: 'bad-decision-form',
+        lines: errors.map((e) => `${e.pointer.slice(1) || 'form'}: ${e.detail}`),
+        extensions: { errors },
+      },
+      wantsHtml,
+      'POST',
+      linkPath(linkId),
+    );
+  }
+  if (!sameNonce(form.data.nonce, request.nonce))
+    return refuse(
+      {
+        status: 403,
+        kind: 'invalid',
+        slug: 'approval-nonce-mismatch',
+        title: 'This form does not belong to this link',
+        lines: ['Nothing was decided. Open the link from your message again and decide from that page.'],
+      },
+      wantsHtml,
+      'POST',
+    );
+
+  const context = await requestContext(deps, request, deps.now());
+  if (context.state.kind === 'decided') {
+    // The same link posted again: finish whatever a failed first attempt left undone.
+    await completeDecision(deps, request, context.state.decision);
+  }
+  if (context.state.kind !== 'open')
+    return refuse(await refusalFor(deps, context, context.state), wantsHtml, 'POST');
+
+  let recorded: Awaited<ReturnType<typeof recordDecision>>;
+  try {
+    recorded = await recordDecision(deps, request, {
+      decision: form.data.decision,
+      comment: form.data.comment,
+      channel: 'email',
+      ip: input.ip,
+      userAgent: input.userAgent,
+    });
+  } catch (error) {
+    if (!(error instanceof LinkAlreadyUsedError || error instanceof StepAlreadySettledError)) throw error;
+    // Lost a race: say what won.
+    const latest =
+      (await deps.approvals.request(request.approvalId, request.stepIndex, request.linkHash)) ?? request;
+    const after = await requestContext(deps, latest, deps.now());
+    const state: Exclude<RequestState, { kind: 'open' }> =
+      after.state.kind === 'open'
+        ? { kind: 'step-settled', decisions: after.step?.decisions ?? [] }
+        : after.state;
+    return refuse(await refusalFor(deps, after, state), wantsHtml, 'POST');
+  }
+
+  if (wantsHtml) {
+    const location = `${linkPath(linkId)}?done=1`;
+    return { status: 303, raw: '', headers: { ...PAGE_HEADERS, location } };
+  }
+  return { status: 200, body: receipt(request, recorded, await quoteName(deps, request.quoteId)) };
+}
+
+function receipt(
+  request: ApprovalRequest,
+  recorded: Awaited<ReturnType<typeof recordDecision>>,
+  name: string,
+): DecisionReceipt {
+  return {
+    decision: recorded.decision.decision,
+    decidedAt: recorded.decision.at,
+    approver: recorded.decision.approverName,
+    ...(recorded.decision.onBehalfOf ? { onBehalfOf: recorded.decision.onBehalfOf.name } : {}),
+    quote: { id: request.quoteId, name },
+    ...(recorded.stepOutcome ? { stepOutcome: recorded.stepOutcome } : {}),
+  };
+}
