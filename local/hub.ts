@@ -20,9 +20,11 @@ import { ROLES, type Role } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { startHttpApi } from './http-api.ts';
-import { LOCAL_REGION } from './lambda.ts';
+import { invoke, LOCAL_REGION } from './lambda.ts';
 import { assertPortFree } from './ports.ts';
+import { inboundSmsEvent } from './sms-events.ts';
 import { startSmsStandIn } from './sns-local.ts';
+import type { StepFunctionsLocalOptions } from './stepfunctions/index.ts';
 import { ensureTables } from './tables.ts';
 
 export interface HubOptions {
@@ -41,6 +43,9 @@ export interface HubOptions {
   log?: (line: string) => void;
   /** Log every API request (method, path, status, time). */
   accessLog?: boolean;
+  /** Workflows for the Step Functions service, and how it finds their functions (tests add their own). */
+  workflows?: StepFunctionsLocalOptions['workflows'];
+  resolveFunction?: StepFunctionsLocalOptions['resolveFunction'];
 }
 
 export interface Hub {
@@ -169,6 +174,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       dynamodbClient: client,
       tableName: tables.executions,
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+      ...(options.workflows ? { workflows: options.workflows } : {}),
+      ...(options.resolveFunction ? { resolveFunction: options.resolveFunction } : {}),
       log,
     });
     stops.push(() => sfn.close());
@@ -190,6 +197,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       log: options.accessLog ? log : (line) => line.startsWith('handler failed') && log(line),
     });
     stops.push(() => api.close());
+    // Replies from phones reach the inbound-SMS function as SNS events, as on AWS. A failure is
+    // logged, not answered to the phone: on AWS, SNS would retry the invocation.
+    sms.onInbound(async (reply) => {
+      await invoke('approvals/inbound-sms', inboundSmsEvent(reply), 30_000).catch((error: unknown) =>
+        log(`inbound SMS handler failed: ${(error as Error).stack ?? String(error)}`),
+      );
+    });
 
     return {
       urls: {

@@ -5,20 +5,25 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { type Hub, startHub } from '#local/hub';
+import { type Hub, type HubOptions, startHub } from '#local/hub';
 import type { Role } from '#schemas/common';
 
 export interface TestHub extends Hub {
   api: ApiClient;
 }
 
-export async function startTestHub(options: { seed?: boolean } = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: { seed?: boolean } & Pick<HubOptions, 'workflows' | 'resolveFunction' | 'timeScale'> = {},
+): Promise<TestHub> {
   const suffix = randomBytes(4).toString('hex');
   const hub = await startHub({
     ports: { api: 0, dynamodb: 0, ses: 0, sms: 0 },
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tables: { records: `records-${suffix}`, idempotency: `idempotency-${suffix}` },
     seed: options.seed ?? false,
+    ...(options.workflows ? { workflows: options.workflows } : {}),
+    ...(options.resolveFunction ? { resolveFunction: options.resolveFunction } : {}),
+    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
   });
   return { ...hub, api: new ApiClient(hub.urls.api, hub.keys) };
 }
