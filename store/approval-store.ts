@@ -119,6 +119,10 @@ export interface ApprovalStep {
   escalations: number;
   decisions: RecordedDecision[];
   settledAt?: string;
+  /** What settled the step when no decision did: the policy's timeout (auto-approve, auto-reject, expiry). */
+  settledBy?: 'timeout';
+  /** The last timeout the flow handled and what it answered, so a retried invocation answers the same. */
+  lastTimeout?: { round: number; timeoutSeconds: number; action: 'wait' | 'approved' | 'rejected' };
 }
 
 export class LinkAlreadyUsedError extends Error {

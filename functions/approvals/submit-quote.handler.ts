@@ -1,0 +1,17 @@
+import { sourceOf } from '../records/record-http.ts';
+import { httpHandler } from '../shared/http.ts';
+import { idempotency } from '../shared/idempotency.ts';
+import { submitDeps } from './approval-deps.ts';
+import { submitQuote } from './submit-quote.use-case.ts';
+
+export const handler = httpHandler(
+  async (request) => {
+    const id = request.path.id ?? '';
+    const { status, run } = await submitQuote(submitDeps(), id, request.headers['if-match'], {
+      principal: request.principal,
+      source: sourceOf(request),
+    });
+    return { status, body: run, headers: { location: `/v1/quotes/${id}/approval` } };
+  },
+  { idempotency: idempotency() },
+);
