@@ -32,9 +32,10 @@ export type Operation =
   | 'activate-version'
   | 'document-history'
   | 'simulate-approval'
-  | 'simulate-sla'
   | 'approval-page'
   | 'decide-approval'
+  | 'list-executions'
+  | 'get-execution'
   | 'me'
   | 'openapi';
 
@@ -253,6 +254,39 @@ function approvalLinkRoutes(): Route[] {
   ];
 }
 
+/** Workflow executions, read from Step Functions: what ran, for which record, and how. */
+function executionRoutes(): Route[] {
+  const read = {
+    handler: 'executions/list-executions',
+    access: ['admin', 'manager'],
+    tag: 'Workflows',
+  } as const;
+  return [
+    {
+      ...read,
+      method: 'GET',
+      path: '/v1/executions',
+      operation: 'list-executions',
+      summary: 'List workflow executions',
+      description:
+        'Newest first, across every workflow or one (`workflow`), by `status`, or for one record ' +
+        '(`record=quote:quo_01JD…`: the executions started for it).',
+    },
+    {
+      ...read,
+      method: 'GET',
+      path: '/v1/executions/{id}',
+      handler: 'executions/get-execution',
+      operation: 'get-execution',
+      summary: 'Get a workflow execution',
+      description:
+        'A readable timeline from the execution history: states entered and left with their input and output, ' +
+        'task attempts and retries, errors, where a Catch sent them, waits, task-token callbacks and who answered ' +
+        'them, durations, and the record the execution is for.',
+    },
+  ];
+}
+
 export const ROUTES: readonly Route[] = [
   ...Object.values(RECORD_CATALOGUE).flatMap(recordRoutes),
   ...Object.values(ADMIN_CATALOGUE).flatMap(adminRoutes),
@@ -269,18 +303,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Admin',
   },
   ...approvalLinkRoutes(),
-  {
-    method: 'POST',
-    path: '/v1/admin/sla-policies/simulate',
-    handler: 'tickets/simulate-sla',
-    operation: 'simulate-sla',
-    access: ['admin', 'manager', 'support'],
-    summary: 'Dry-run a ticket SLA',
-    description:
-      'The policy a ticket gets and why, its first-response and resolution deadlines and every escalation ' +
-      'time, from a creation time, in business hours. Starts nothing and sends nothing.',
-    tag: 'Admin',
-  },
+  ...executionRoutes(),
   {
     method: 'GET',
     path: '/v1/me',

@@ -4,10 +4,10 @@
  */
 import * as z from 'zod';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
-import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
 import { Me, PageQuery, Problem, pageOf } from '#schemas/api';
 import { DecisionForm, DecisionReceipt } from '#schemas/approval';
 import { AuditEntry } from '#schemas/audit';
+import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
 import { ADMIN_KINDS, type AdminKind } from '../admin/admin-kinds.ts';
 import { RECORD_TYPES, type RecordType, recordSchema } from '../records/record-types.ts';
 import type { Route } from '../routes.ts';
@@ -312,14 +312,22 @@ export function docsFor(route: Route): RouteDocs {
           415: { description: 'Neither a form nor JSON' },
         },
       };
-    case 'simulate-sla':
+    case 'list-executions':
       return {
-        body: { schema: SimulateSlaRequest, mediaTypes: JSON_TYPES },
+        query: ExecutionListQuery,
         responses: {
-          200: { description: 'The deadlines and escalation times, in UTC and in the calendar’s zone' },
+          200: { description: 'A page of executions, newest first', schema: ExecutionPage },
           ...ERRORS,
-          404: { description: 'No such ticket, account or policy version' },
-          422: { description: 'Invalid request, or no SLA policy applies' },
+          400: { description: 'Unknown parameter, unknown workflow or record type, bad status, bad cursor' },
+        },
+      };
+    case 'get-execution':
+      return {
+        responses: {
+          200: { description: 'The execution and its timeline', schema: ExecutionDetail },
+          ...ERRORS,
+          400: { description: 'Not an execution id (workflow.name)' },
+          404: { description: 'No such workflow or execution' },
         },
       };
     case 'me':
