@@ -32,6 +32,7 @@ export type Operation =
   | 'activate-version'
   | 'document-history'
   | 'simulate-approval'
+  | 'simulate-sla'
   | 'approval-page'
   | 'decide-approval'
   | 'list-executions'
@@ -304,6 +305,18 @@ export const ROUTES: readonly Route[] = [
   },
   ...approvalLinkRoutes(),
   ...executionRoutes(),
+  {
+    method: 'POST',
+    path: '/v1/admin/sla-policies/simulate',
+    handler: 'tickets/simulate-sla',
+    operation: 'simulate-sla',
+    access: ['admin', 'manager', 'support'],
+    summary: 'Dry-run a ticket SLA',
+    description:
+      'The policy a ticket gets and why, its first-response and resolution deadlines and every escalation ' +
+      'time, from a creation time, in business hours. Starts nothing and sends nothing.',
+    tag: 'Admin',
+  },
   {
     method: 'GET',
     path: '/v1/me',

@@ -5,7 +5,7 @@
  */
 import type { Role } from '#schemas/common';
 
-export const ADMIN_KIND_NAMES = ['approval-policy'] as const;
+export const ADMIN_KIND_NAMES = ['approval-policy', 'sla-policy'] as const;
 export type AdminKindName = (typeof ADMIN_KIND_NAMES)[number];
 
 export interface AdminKindEntry {
@@ -24,5 +24,12 @@ export const ADMIN_CATALOGUE: Record<AdminKindName, AdminKindEntry> = {
     collection: 'approval-policies',
     idPrefix: 'apl',
     access: { read: ['admin', 'manager', 'sales', 'finance'], write: ['admin'] },
+  },
+  'sla-policy': {
+    name: 'sla-policy',
+    label: 'SLA policy',
+    collection: 'sla-policies',
+    idPrefix: 'slp',
+    access: { read: ['admin', 'manager', 'support'], write: ['admin'] },
   },
 };

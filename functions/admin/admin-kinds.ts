@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { ApprovalPolicy, type Approver } from '#schemas/admin/approval-policy';
+import { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { Reference } from '../records/record-types.ts';
 import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin-catalogue.ts';
 
@@ -36,5 +37,11 @@ export const ADMIN_KINDS: Record<AdminKindName, AdminKind> = {
         ...policy.steps.flatMap((step, s) => approverRefs(step.approvers, ['steps', s, 'approvers'])),
       ];
     },
+  },
+  'sla-policy': {
+    ...ADMIN_CATALOGUE['sla-policy'],
+    content: SlaPolicy,
+    references: (content) =>
+      ((content as SlaPolicy).queueIds ?? []).map((id, i) => ({ path: ['queueIds', i], type: 'queue', id })),
   },
 };

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
+import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
 import { Me, PageQuery, Problem, pageOf } from '#schemas/api';
 import { DecisionForm, DecisionReceipt } from '#schemas/approval';
 import { AuditEntry } from '#schemas/audit';
@@ -328,6 +329,16 @@ export function docsFor(route: Route): RouteDocs {
           ...ERRORS,
           400: { description: 'Not an execution id (workflow.name)' },
           404: { description: 'No such workflow or execution' },
+        },
+      };
+    case 'simulate-sla':
+      return {
+        body: { schema: SimulateSlaRequest, mediaTypes: JSON_TYPES },
+        responses: {
+          200: { description: 'The deadlines and escalation times, in UTC and in the calendar’s zone' },
+          ...ERRORS,
+          404: { description: 'No such ticket, account or policy version' },
+          422: { description: 'Invalid request, or no SLA policy applies' },
         },
       };
     case 'me':
