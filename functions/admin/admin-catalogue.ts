@@ -5,7 +5,7 @@
  */
 import type { Role } from '#schemas/common';
 
-export const ADMIN_KIND_NAMES = ['approval-policy', 'sla-policy'] as const;
+export const ADMIN_KIND_NAMES = ['approval-policy', 'sla-policy', 'lead-routing', 'lead-form'] as const;
 export type AdminKindName = (typeof ADMIN_KIND_NAMES)[number];
 
 export interface AdminKindEntry {
@@ -31,5 +31,19 @@ export const ADMIN_CATALOGUE: Record<AdminKindName, AdminKindEntry> = {
     collection: 'sla-policies',
     idPrefix: 'slp',
     access: { read: ['admin', 'manager', 'support'], write: ['admin'] },
+  },
+  'lead-routing': {
+    name: 'lead-routing',
+    label: 'Lead routing',
+    collection: 'lead-routing',
+    idPrefix: 'lrt',
+    access: { read: ['admin', 'manager', 'sales'], write: ['admin'] },
+  },
+  'lead-form': {
+    name: 'lead-form',
+    label: 'Lead form',
+    collection: 'lead-forms',
+    idPrefix: 'lfm',
+    access: { read: ['admin', 'manager', 'sales'], write: ['admin'] },
   },
 };

@@ -5,6 +5,8 @@
  */
 import type { z } from 'zod';
 import { ApprovalPolicy, type Approver } from '#schemas/admin/approval-policy';
+import { LeadForm } from '#schemas/admin/lead-form';
+import { LeadRouting } from '#schemas/admin/lead-routing';
 import { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { Reference } from '../records/record-types.ts';
 import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin-catalogue.ts';
@@ -44,4 +46,22 @@ export const ADMIN_KINDS: Record<AdminKindName, AdminKind> = {
     references: (content) =>
       ((content as SlaPolicy).queueIds ?? []).map((id, i) => ({ path: ['queueIds', i], type: 'queue', id })),
   },
+  'lead-routing': {
+    ...ADMIN_CATALOGUE['lead-routing'],
+    content: LeadRouting,
+    references: (content) => {
+      const routing = content as LeadRouting;
+      return [
+        { path: ['fallbackQueueId'], type: 'queue', id: routing.fallbackQueueId },
+        ...routing.rules.flatMap((rule, i): Reference[] =>
+          rule.assignTo.type === 'user'
+            ? [{ path: ['rules', i, 'assignTo', 'userId'], type: 'user', id: rule.assignTo.userId }]
+            : rule.assignTo.type === 'queue'
+              ? [{ path: ['rules', i, 'assignTo', 'queueId'], type: 'queue', id: rule.assignTo.queueId }]
+              : [],
+        ),
+      ];
+    },
+  },
+  'lead-form': { ...ADMIN_CATALOGUE['lead-form'], content: LeadForm, references: () => [] },
 };
