@@ -10,6 +10,7 @@ import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { getPort } from '../test/support/ports.ts';
 import { apiThroughputBench } from './api-throughput.bench.ts';
 import { bundlesBench } from './bundles.bench.ts';
+import { executionTimelineBench } from './execution-timeline.bench.ts';
 import { workflowThroughputBench } from './workflow-throughput.bench.ts';
 
 const selected = new Set(process.argv.slice(2));
@@ -19,6 +20,7 @@ console.log(
   `Junction benchmarks — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n`,
 );
 if (wants('bundles')) console.log(`${await bundlesBench()}\n`);
+if (wants('timeline')) console.log(`${await executionTimelineBench()}\n`);
 
 const dynamodb = await startDynamoDbLocal({ port: await getPort() });
 try {

@@ -20,8 +20,16 @@ import type { HistoryEvent } from './execution-reader.ts';
 
 /** Payloads larger than this are left out of the timeline (their size is given instead). */
 export const MAX_PAYLOAD_BYTES = 32 * 1024;
-/** All payloads of one timeline together; later ones are left out past it. */
+/**
+ * All payloads of one timeline together; later ones are left out past it. The answer must stay
+ * under Lambda's 6 MB response limit, and every state's own fields take room too (about 300
+ * bytes for a Pass state, more for a task with attempts), so a history of many states leaves
+ * less for payloads: ~4 MiB minus 500 bytes a state, within 256 KiB … 2 MiB.
+ */
 export const MAX_TOTAL_PAYLOAD_BYTES = 2 * 1024 * 1024;
+const MIN_TOTAL_PAYLOAD_BYTES = 256 * 1024;
+export const payloadBudget = (states: number) =>
+  Math.min(MAX_TOTAL_PAYLOAD_BYTES, Math.max(MIN_TOTAL_PAYLOAD_BYTES, 4 * 1024 * 1024 - 500 * states));
 
 type Json = unknown;
 type Details = Record<string, unknown>;
@@ -113,10 +121,11 @@ export function tokenDigestsIn(events: readonly HistoryEvent[]): string[] {
 /** Shows payloads up to a size, within a budget for the whole timeline. */
 class Payloads {
   private used = 0;
+  constructor(private readonly budget: number) {}
   show(target: { omitted?: Record<string, number> } & Record<string, unknown>, field: string, text: unknown) {
     if (typeof text !== 'string') return;
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > MAX_PAYLOAD_BYTES || this.used + bytes > MAX_TOTAL_PAYLOAD_BYTES) {
+    if (bytes > MAX_PAYLOAD_BYTES || this.used + bytes > this.budget) {
       target.omitted = { ...target.omitted, [field]: bytes };
       return;
     }
@@ -175,7 +184,9 @@ export function formatDuration(millis: number): string {
 }
 
 export function buildTimeline(input: TimelineInput): Timeline {
-  const payloads = new Payloads();
+  const payloads = new Payloads(
+    payloadBudget(input.events.filter((event) => event.type?.endsWith('StateEntered')).length),
+  );
   const timeline: Timeline & Record<string, unknown> = { states: [] };
   const visits: VisitDraft[] = [];
   const byEvent = new Map<number, VisitDraft>();

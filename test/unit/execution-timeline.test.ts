@@ -16,7 +16,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { stepFunctionsReader } from '#functions/executions/execution-reader';
 import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/execution-service';
 import { getExecution } from '#functions/executions/get-execution.use-case';
-import { formatDuration, MAX_PAYLOAD_BYTES } from '#functions/executions/timeline';
+import { buildTimeline, formatDuration, MAX_PAYLOAD_BYTES } from '#functions/executions/timeline';
 import { HttpProblem } from '#functions/shared/problem';
 import { ExecutionDetail } from '#schemas/execution';
 import { type RecordKey, type TaskCallbackRecord, tokenDigest } from '#store/execution-links';
@@ -424,6 +424,25 @@ describe('large payloads', () => {
       omitted: { input: Buffer.byteLength(big) },
       output: { small: true },
     });
+  });
+});
+
+describe('the size of the answer', () => {
+  it('stays well under Lambda’s 6 MB response limit for the longest history, leaving payloads out first', () => {
+    const h = new History();
+    const payload = json({ note: 'x'.repeat(1000) });
+    h.add('ExecutionStarted', { input: payload });
+    for (let n = 0; h.events.length < 24_990; n++) {
+      h.add('PassStateEntered', { name: `Step ${n}`, input: payload });
+      h.add('PassStateExited', { name: `Step ${n}`, output: payload });
+    }
+    const timeline = buildTimeline({ events: h.events, status: 'RUNNING' });
+    const states = timeline.states;
+
+    expect(states).toHaveLength(12_495);
+    expect(Buffer.byteLength(JSON.stringify(timeline))).toBeLessThan(4 * 1024 * 1024);
+    expect(states[0]?.input).toEqual({ note: 'x'.repeat(1000) });
+    expect(states.at(-1)?.omitted).toEqual({ input: payload.length, output: payload.length });
   });
 });
 
