@@ -32,6 +32,9 @@ export type Operation =
   | 'activate-version'
   | 'document-history'
   | 'simulate-approval'
+  | 'submit-quote'
+  | 'recall-quote'
+  | 'get-approval'
   | 'simulate-sla'
   | 'approval-page'
   | 'decide-approval'
@@ -288,9 +291,53 @@ function executionRoutes(): Route[] {
   ];
 }
 
+/** A quote's approval run: submit, recall, and where it stands (docs/quote-approval.md). */
+function quoteApprovalRoutes(): Route[] {
+  const quote = RECORD_CATALOGUE.quote;
+  const item = `/v1/${quote.collection}/{id}`;
+  return [
+    {
+      method: 'POST',
+      path: `${item}/submit`,
+      handler: 'approvals/submit-quote',
+      operation: 'submit-quote',
+      access: quote.access.write,
+      summary: 'Submit quote for approval',
+      description:
+        'Starts the approval the active policy asks for (the same plan the dry run shows): 202 with the run. ' +
+        'A quote no step applies to is approved at once (200). The quote is read-only while pending.',
+      tag: 'Quotes',
+      headers: ['Idempotency-Key', 'If-Match'],
+    },
+    {
+      method: 'POST',
+      path: `${item}/recall`,
+      handler: 'approvals/recall-quote',
+      operation: 'recall-quote',
+      access: quote.access.write,
+      summary: 'Recall quote from approval',
+      description:
+        'The submitter, a manager or an admin stops the approval: the quote is back in draft and open links stop working.',
+      tag: 'Quotes',
+    },
+    {
+      method: 'GET',
+      path: `${item}/approval`,
+      handler: 'approvals/get-approval',
+      operation: 'get-approval',
+      access: quote.access.read,
+      summary: 'Approval of quote',
+      description:
+        'The current or latest approval run: steps, whom each asks and why, request states and decisions.',
+      tag: 'Quotes',
+    },
+  ];
+}
+
 export const ROUTES: readonly Route[] = [
   ...Object.values(RECORD_CATALOGUE).flatMap(recordRoutes),
   ...Object.values(ADMIN_CATALOGUE).flatMap(adminRoutes),
+  ...quoteApprovalRoutes(),
   {
     method: 'POST',
     path: '/v1/admin/approval-policies/simulate',

@@ -197,6 +197,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       log: options.accessLog ? log : (line) => line.startsWith('handler failed') && log(line),
     });
     stops.push(() => api.close());
+    // Approval emails and texts link to this API, unless JUNCTION_PUBLIC_URL says how a phone
+    // reaches it (a LAN address or a tunnel). Read by the flow at its first invocation, after this.
+    process.env.APPROVAL_LINK_BASE_URL = process.env.JUNCTION_PUBLIC_URL ?? api.url;
+    process.env.APPROVAL_EMAIL_FROM ??= 'approvals@junction.example.com';
     // Replies from phones reach the inbound-SMS function as SNS events, as on AWS. A failure is
     // logged, not answered to the phone: on AWS, SNS would retry the invocation.
     sms.onInbound(async (reply) => {

@@ -30,7 +30,20 @@ export interface WorkflowDeclaration {
 }
 
 /** Real flows are added here as they are built (lead routing, quote approval, order-to-cash …). */
-export const WORKFLOWS: readonly WorkflowDeclaration[] = [];
+export const WORKFLOWS: readonly WorkflowDeclaration[] = [
+  {
+    // One execution per approval run, named by the run id; waits on approvers for days.
+    name: 'quote-approval',
+    definitionFile: 'quote-approval.asl.json',
+    type: 'STANDARD',
+    placeholders: {
+      LoadStepFunction: { lambda: 'approvals/load-step' },
+      RequestDecisionsFunction: { lambda: 'approvals/request-decisions' },
+      HandleTimeoutFunction: { lambda: 'approvals/handle-timeout' },
+      FinishApprovalFunction: { lambda: 'approvals/finish-approval' },
+    },
+  },
+];
 
 export const WORKFLOWS_DIR = fileURLToPath(new URL('.', import.meta.url));
 

@@ -7,6 +7,7 @@ import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
 import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
 import { Me, PageQuery, Problem, pageOf } from '#schemas/api';
 import { DecisionForm, DecisionReceipt } from '#schemas/approval';
+import { ApprovalRunView } from '#schemas/approval-run';
 import { AuditEntry } from '#schemas/audit';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
 import { ADMIN_KINDS, type AdminKind } from '../admin/admin-kinds.ts';
@@ -273,6 +274,46 @@ export function docsFor(route: Route): RouteDocs {
     }
   }
   switch (route.operation) {
+    case 'submit-quote':
+      return {
+        responses: {
+          200: {
+            description: 'No step of the policy applies (or no policy does): approved at once',
+            schema: ApprovalRunView,
+          },
+          202: {
+            description: 'Pending approval: the run, its steps and whom each asks',
+            schema: ApprovalRunView,
+            headers: ['Location'],
+          },
+          ...ERRORS,
+          404: { description: 'No such quote' },
+          409: { description: 'Not a draft: already pending approval, decided, or archived' },
+          412: { description: 'If-Match does not match; nothing was submitted' },
+          422: {
+            description: 'Not priced, no longer valid, or nobody can approve it; nothing was submitted',
+          },
+          503: { description: 'The workflow could not start; the quote is back in draft. Retry.' },
+        },
+      };
+    case 'recall-quote':
+      return {
+        responses: {
+          200: { description: 'The recalled run; the quote is back in draft', schema: ApprovalRunView },
+          ...ERRORS,
+          403: { description: 'Neither the submitter, a manager nor an admin' },
+          404: { description: 'No such quote, or it was never submitted' },
+          409: { description: 'Not pending approval' },
+        },
+      };
+    case 'get-approval':
+      return {
+        responses: {
+          200: { description: 'The current or latest approval run', schema: ApprovalRunView },
+          ...ERRORS,
+          404: { description: 'No such quote, or it was never submitted' },
+        },
+      };
     case 'simulate-approval':
       return {
         body: { schema: SimulateApprovalRequest, mediaTypes: JSON_TYPES },

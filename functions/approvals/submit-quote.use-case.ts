@@ -36,7 +36,7 @@ const quoteType = RECORD_TYPES.quote;
  * Submits a quote for approval.
  * 1. Read the quote; If-Match, when sent, must name its version (412). It must be a live draft,
  *    priced and still valid (409, 422). One pending approval already: 409 — unless its workflow
- *    never started (a submit cut short), which this resumes.
+ *    never started and its submit is long gone (cut short by a crash), which this resumes.
  * 2. Plan with the active policies, by the very function the dry run uses, for the quote's owner
  *    (else the caller): the policy and version, the steps it enters and who is asked and why,
  *    fallbacks named. Nobody at all can approve: 422, nothing written.
@@ -111,11 +111,22 @@ export async function submitQuote(
   };
 }
 
-/** A pending quote may be submitted again only to finish a submit whose workflow never started. */
+/**
+ * How long a submit may take before its run, still without an execution, counts as abandoned:
+ * longer than any request lives (API Gateway gives up after 30 s), so a submit still under way is
+ * never taken over.
+ */
+const ABANDONED_AFTER_MS = 60_000;
+
+/** A pending quote may be submitted again only to finish a submit that stopped before its workflow started. */
 async function resumable(deps: SubmitDeps, quote: StoredRecord): Promise<ApprovalRun> {
   const [latest] = await deps.approvals.runIdsOfQuote(quote.id, 1);
   const run = latest ? await deps.approvals.run(latest) : undefined;
-  if (run?.status === 'pending' && !run.executionArn) return run;
+  const abandoned =
+    run?.status === 'pending' &&
+    !run.executionArn &&
+    deps.now().getTime() - Date.parse(run.submittedAt) > ABANDONED_AFTER_MS;
+  if (run && abandoned) return run;
   throw conflict(
     'already-submitted',
     'Already pending approval',

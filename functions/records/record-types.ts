@@ -69,6 +69,8 @@ export interface RecordType extends RecordTypeEntry {
   lockedReason?: (record: StoredRecord) => string | undefined;
   /** Fields fixed once the record exists, with the reason given when a patch tries to change one. */
   immutable?: Record<string, string>;
+  /** A sentence for the audit entry of an update, when the change means more than its fields say. */
+  changeSummary?: (current: StoredRecord, next: StoredRecord) => string | undefined;
 }
 
 const pick = (record: Record<string, unknown>, keys: readonly string[]) =>
@@ -191,6 +193,10 @@ const quoteType: RecordType = {
   immutable: {
     currency: 'a quote keeps the currency it was created in; create a new quote for another currency',
   },
+  changeSummary: (current, next) =>
+    current.status !== next.status && next.status === 'draft'
+      ? `Back to draft: its price or terms changed after it was ${String(current.status)}, so it needs approval again`
+      : undefined,
   lockedReason: (record) =>
     record.status === 'pending_approval'
       ? 'the quote is pending approval; recall it before editing'

@@ -75,7 +75,7 @@ export async function updateRecord(
           type,
           current,
           next,
-          auditEntry(deps, type, next, 'update', changes, source),
+          auditEntry(deps, type, next, 'update', changes, source, type.changeSummary?.(current, next)),
         );
       } catch (error) {
         if (error instanceof VersionConflictError && ifMatch !== undefined) throw stale(current, true);

@@ -1,0 +1,486 @@
+/**
+ * The quote-approval flow on a test hub: submit starts the workflow on the local Step Functions
+ * service, approvers get email (the SES stand-in) and SMS (the SNS stand-in), decisions through
+ * the real approval links settle steps, recall stops it all — everything over sockets. Timeouts
+ * are in quote-approval-timeouts.test.ts, on a hub whose workflow time runs faster.
+ */
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '../support/hub.ts';
+import {
+  approvalWith,
+  createOrg,
+  createPolicy,
+  createQuote,
+  decideByLink,
+  eventually,
+  inbox,
+  keyFor,
+  linkIds,
+  type Org,
+  outbox,
+} from '../support/quote-approval.ts';
+
+let hub: TestHub;
+let org: Org;
+let sfn: SFNClient;
+let inactiveFallback: string;
+
+const MAX_PHONE = '+4915112340002';
+const FIONA_PHONE = '+4915112340005';
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  sfn = new SFNClient({ endpoint: hub.urls.sfn });
+  org = await createOrg(hub, 'qa');
+  await createPolicy(hub, {
+    name: 'Discounts',
+    appliesWhen: { fact: 'discountPercent', op: 'gt', value: 10 },
+    steps: [
+      { name: 'Manager', approvers: [{ type: 'manager', level: 1 }] },
+      {
+        name: 'Director and finance',
+        when: { fact: 'discountPercent', op: 'gte', value: 25 },
+        approvers: [
+          { type: 'user', userId: org.ids.dana },
+          { type: 'role', role: 'finance' },
+        ],
+        mode: { type: 'all' },
+      },
+    ],
+    fallbackApproverId: org.ids.ada,
+  });
+  const ivan = await hub.api.post('/v1/users', {
+    name: 'Ivan Inactive',
+    email: 'ivan.qa@example.com',
+    role: 'admin',
+    active: false,
+  });
+  inactiveFallback = ivan.body.id;
+  // US-dollar quotes go three levels up, where nobody is, and the fallback has left.
+  await createPolicy(hub, {
+    name: 'US deals',
+    priority: 1,
+    appliesWhen: { fact: 'currency', op: 'eq', value: 'USD' },
+    steps: [{ name: 'Vice president', approvers: [{ type: 'manager', level: 3 }] }],
+    fallbackApproverId: inactiveFallback,
+  });
+});
+afterAll(async () => {
+  sfn?.destroy();
+  await hub?.stop();
+});
+
+const submit = (quoteId: string, options: Parameters<TestHub['api']['post']>[2] = { as: 'sales' }) =>
+  hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, options);
+
+const history = async (quoteId: string) =>
+  (await hub.api.get(`/v1/quotes/${quoteId}/history?limit=100`)).body.items as {
+    action: string;
+    channel: string;
+    summary?: string;
+    context?: Record<string, unknown>;
+  }[];
+
+/** The newest email to someone whose subject mentions the quote, once it has arrived. */
+const emailAbout = (to: string, quoteName: string, subject = 'Approval needed') =>
+  eventually(
+    async () =>
+      (await inbox(hub, to))
+        .filter((e) => e.subject.includes(quoteName) && e.subject.includes(subject))
+        .at(-1),
+    `an email to ${to} about ${quoteName}`,
+  );
+
+const quoteName = async (quoteId: string) => String((await hub.api.get(`/v1/quotes/${quoteId}`)).body.name);
+
+describe('submitting a quote for approval', () => {
+  it('asks the manager by email and SMS, records each message, and approves the quote when they approve', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+    const name = await quoteName(quoteId);
+    const smsBefore = (await outbox(hub, MAX_PHONE)).length;
+
+    const submitted = await submit(quoteId);
+    const email = await emailAbout(org.emails.max, name);
+    const sms = await eventually(async () => (await outbox(hub, MAX_PHONE))[smsBefore], 'the SMS to Max');
+
+    expect(submitted.status, submitted.text).toBe(202);
+    expect(submitted.body).toMatchObject({
+      quoteId,
+      status: 'pending',
+      policy: { name: 'Discounts', version: 1 },
+    });
+    expect(submitted.headers.get('location')).toBe(`/v1/quotes/${quoteId}/approval`);
+    expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('pending_approval');
+    expect(email.subject).toBe(`Approval needed: ${name} for Acme Europe GmbH (15% discount)`);
+    for (const part of [email.body.text, email.body.html]) {
+      expect(part).toContain('€8,500.00'); // 10 × €1,000 less 15 %, no tax
+      expect(part).toContain('manager of Ana Seller (level 1)');
+    }
+    const [link] = linkIds(email.body.text);
+    expect(sms).toMatchObject({ smsType: 'Transactional', status: 'delivered' });
+    expect(sms.message).toMatch(/Reply YES (\d{4}) or NO \1\./);
+    expect(linkIds(sms.message)).toEqual([link]);
+
+    const decided = await decideByLink(hub, link as string, 'approve', 'fine for Q4');
+    const run = await approvalWith(hub, quoteId, 'approved');
+
+    expect(decided.status).toBe(200);
+    expect(run.steps.map((s: { status: string }) => s.status)).toEqual(['approved', 'skipped']);
+    expect(run.steps[0].requests).toEqual([
+      expect.objectContaining({ approverName: 'Max Manager', status: 'decided', channels: ['email', 'sms'] }),
+    ]);
+    expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('approved');
+    const entries = await history(quoteId);
+    const actions = entries.map((e) => `${e.action}/${e.channel}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'submitted-for-approval/api',
+        'approval-requested/email',
+        'approval-requested/sms',
+        'approval-approved/workflow',
+      ]),
+    );
+    expect(entries.find((e) => e.action === 'approval-approved')?.summary).toContain('“fine for Q4”');
+  });
+
+  it('asks every approver of an "all" step, shows them earlier decisions, and needs each approval', async () => {
+    const quoteId = await createQuote(hub, org, 30);
+    const name = await quoteName(quoteId);
+    await submit(quoteId);
+    const [managerLink] = linkIds((await emailAbout(org.emails.max, name)).body.text);
+    await decideByLink(hub, managerLink as string, 'approve', 'ok from sales');
+
+    const toDana = await emailAbout(org.emails.dana, name);
+    const toFiona = await emailAbout(org.emails.fiona, name);
+    expect(toDana.body.text).toContain('Step 2 of 2: Director and finance');
+    expect(toDana.body.text).toContain('Manager: approved by Max Manager — “ok from sales”');
+    expect(toFiona.body.text).toContain('role finance');
+
+    await decideByLink(hub, linkIds(toDana.body.text)[0] as string, 'approve');
+    const halfway = await hub.api.get(`/v1/quotes/${quoteId}/approval`);
+    expect(halfway.body).toMatchObject({ status: 'pending', currentStep: 1 });
+
+    await decideByLink(hub, linkIds(toFiona.body.text)[0] as string, 'approve');
+    await approvalWith(hub, quoteId, 'approved');
+  });
+
+  it('rejects the quote when an approver rejects, and tells the submitter why', async () => {
+    const quoteId = await createQuote(hub, org, 20);
+    const name = await quoteName(quoteId);
+    await submit(quoteId);
+    const [link] = linkIds((await emailAbout(org.emails.max, name)).body.text);
+
+    await decideByLink(hub, link as string, 'reject', 'margin too thin');
+    const run = await approvalWith(hub, quoteId, 'rejected');
+    // Submitted with the sales key, which is no person: the quote's owner hears the outcome.
+    const outcome = await emailAbout(org.emails.ana, name, 'rejected');
+
+    expect(run.steps[0].status).toBe('rejected');
+    expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('rejected');
+    expect(outcome.body.text).toContain('Manager: rejected by Max Manager — “margin too thin”');
+  });
+
+  it('asks exactly the steps and approvers the dry run showed', async () => {
+    const quoteId = await createQuote(hub, org, 30);
+    const dryRun = await hub.api.post('/v1/admin/approval-policies/simulate', { quoteId }, { as: 'sales' });
+    const run = (await submit(quoteId)).body;
+
+    const planned = dryRun.body.steps.map((s: Record<string, unknown>) => ({
+      name: s.name,
+      applies: s.applies,
+      required: s.required,
+      approvers: (s.approvers as Record<string, unknown>[]).map((a) => ({ id: a.userId, reason: a.reason })),
+    }));
+    const asked = run.steps.map((s: Record<string, unknown>) => ({
+      name: s.name,
+      applies: s.applies,
+      required: s.required,
+      approvers: (s.approvers as Record<string, unknown>[]).map((a) => ({ id: a.userId, reason: a.reason })),
+    }));
+    expect(asked).toEqual(planned);
+    expect(run.policy).toEqual({
+      id: dryRun.body.policy.id,
+      version: dryRun.body.policy.version,
+      name: 'Discounts',
+    });
+    const email = await emailAbout(org.emails.max, await quoteName(quoteId));
+    expect(email.body.text).toContain(planned[0].approvers[0].reason);
+  });
+
+  it('asks the fallback approver, saying why, when an approver cannot be resolved', async () => {
+    const quoteId = await createQuote(hub, org, 15, { ownerId: org.ids.otto });
+    const run = (await submit(quoteId)).body;
+    const email = await emailAbout(org.emails.ada, await quoteName(quoteId));
+
+    expect(run.steps[0].approvers).toEqual([
+      { userId: org.ids.ada, name: 'Ada Admin', reason: 'fallback: Otto Outlier has no manager at level 1' },
+    ]);
+    expect(run.steps[0].unresolved).toEqual(['Otto Outlier has no manager at level 1']);
+    expect(email.body.text).toContain('fallback: Otto Outlier has no manager at level 1');
+  });
+
+  it('refuses with 422 when nobody at all can approve, and changes nothing', async () => {
+    const quote = await hub.api.post('/v1/quotes', {
+      name: 'US deal',
+      accountId: org.accountId,
+      ownerId: org.ids.ana,
+      currency: 'USD',
+      validUntil: '2030-01-31',
+      lines: [{ description: 'Consulting', quantity: 1, unitPrice: 500_000 }],
+    });
+    const before = await hub.api.get(`/v1/quotes/${quote.body.id}`);
+    const historyBefore = await history(quote.body.id);
+
+    const response = await submit(quote.body.id);
+
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ type: '/problems/no-approver' });
+    expect(response.body.detail).toContain('the fallback approver is inactive');
+    expect((await hub.api.get(`/v1/quotes/${quote.body.id}`)).body).toEqual(before.body);
+    expect(await history(quote.body.id)).toEqual(historyBefore);
+    expect((await hub.api.get(`/v1/quotes/${quote.body.id}/approval`)).status).toBe(404);
+  });
+
+  it('approves at once, saying why, when no policy applies', async () => {
+    const quoteId = await createQuote(hub, org, 5);
+
+    const response = await submit(quoteId);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'approved', policy: null, steps: [] });
+    expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('approved');
+    expect((await history(quoteId))[0]).toMatchObject({
+      action: 'approval-not-needed',
+      summary: 'Approved without approval: no active approval policy applies',
+    });
+  });
+});
+
+describe('delegation', () => {
+  it('asks the delegate of an approver who is out of office at submit, on their behalf', async () => {
+    const now = Date.now();
+    await hub.api.patch(`/v1/users/${org.ids.max}`, {
+      outOfOffice: {
+        from: new Date(now - 3_600_000).toISOString(),
+        until: new Date(now + 86_400_000).toISOString(),
+        delegateId: org.ids.otto,
+      },
+    });
+    try {
+      const quoteId = await createQuote(hub, org, 15);
+      const run = (await submit(quoteId)).body;
+      const email = await emailAbout(org.emails.otto, await quoteName(quoteId));
+
+      expect(run.steps[0].approvers).toEqual([
+        expect.objectContaining({
+          userId: org.ids.otto,
+          onBehalfOf: { userId: org.ids.max, name: 'Max Manager' },
+        }),
+      ]);
+      expect(email.body.text).toContain(
+        'On behalf of Max Manager: delegate of Max Manager, who is out of office',
+      );
+      const asked = await eventually(async () => {
+        const view = await hub.api.get(`/v1/quotes/${quoteId}/approval`);
+        return view.body.steps[0].requests[0];
+      }, 'the request');
+      expect(asked).toMatchObject({ approverId: org.ids.otto, onBehalfOf: { userId: org.ids.max } });
+    } finally {
+      await hub.api.patch(`/v1/users/${org.ids.max}`, { outOfOffice: null });
+    }
+  });
+
+  it('honours an absence that began after the submit, when the step is reached', async () => {
+    const quoteId = await createQuote(hub, org, 30);
+    const name = await quoteName(quoteId);
+    const run = (await submit(quoteId)).body;
+    expect(run.steps[1].approvers.map((a: { userId: string }) => a.userId)).toContain(org.ids.dana);
+
+    const now = Date.now();
+    await hub.api.patch(`/v1/users/${org.ids.dana}`, {
+      outOfOffice: {
+        from: new Date(now - 60_000).toISOString(),
+        until: new Date(now + 86_400_000).toISOString(),
+        delegateId: org.ids.otto,
+      },
+    });
+    try {
+      const [managerLink] = linkIds((await emailAbout(org.emails.max, name)).body.text);
+      await decideByLink(hub, managerLink as string, 'approve');
+      const toOtto = await emailAbout(org.emails.otto, name);
+
+      expect(toOtto.body.text).toContain(
+        'On behalf of Dana Director: delegate of Dana Director, who is out of office',
+      );
+      const view = await eventually(async () => {
+        const body = (await hub.api.get(`/v1/quotes/${quoteId}/approval`)).body;
+        return body.steps[1].requests.length === 2 ? body : undefined;
+      }, 'both requests of step 2');
+      expect(view.steps[1].requests.map((r: { approverId: string }) => r.approverId).sort()).toEqual(
+        [org.ids.otto, org.ids.fiona].sort(),
+      );
+      expect((await inbox(hub, org.emails.dana)).filter((e) => e.subject.includes(name))).toEqual([]);
+    } finally {
+      await hub.api.patch(`/v1/users/${org.ids.dana}`, { outOfOffice: null });
+    }
+  });
+});
+
+describe('recall', () => {
+  it('stops the execution, closes the links, and puts the quote back to draft', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+    const run = (await submit(quoteId)).body;
+    const [link] = linkIds((await emailAbout(org.emails.max, await quoteName(quoteId))).body.text);
+
+    const recalled = await hub.api.post(`/v1/quotes/${quoteId}/recall`, undefined, { as: 'sales' });
+
+    expect(recalled.status, recalled.text).toBe(200);
+    expect(recalled.body).toMatchObject({ id: run.id, status: 'recalled', currentStep: null });
+    expect(recalled.body.steps[0].requests).toEqual([
+      expect.objectContaining({ status: 'closed', closedReason: 'recalled' }),
+    ]);
+    expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('draft');
+    const machine = hub.stateMachines.find((m) => m.name === 'quote-approval');
+    const execution = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${machine?.arn.replace(':stateMachine:', ':execution:')}:${run.id}`,
+      }),
+    );
+    expect(execution.status).toBe('ABORTED');
+    const page = await fetch(`${hub.urls.api}/approvals/${link}`);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain('recalled');
+    expect((await history(quoteId))[0]).toMatchObject({ action: 'approval-recalled', channel: 'api' });
+  });
+
+  it('is refused to another seller, and to a quote that is not pending', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+    await submit(quoteId);
+    const ben = await keyFor(hub, 'sales', org.ids.ben);
+
+    const byBen = await hub.api.post(`/v1/quotes/${quoteId}/recall`, undefined, { key: ben });
+    const byManager = await hub.api.post(`/v1/quotes/${quoteId}/recall`, undefined, { as: 'manager' });
+    const again = await hub.api.post(`/v1/quotes/${quoteId}/recall`, undefined, { as: 'manager' });
+    const never = await hub.api.post(`/v1/quotes/${await createQuote(hub, org, 15)}/recall`, undefined, {
+      as: 'sales',
+    });
+
+    expect(byBen.status).toBe(403);
+    expect(byManager.status).toBe(200);
+    expect(again.status).toBe(409);
+    expect(again.body.type).toBe('/problems/not-pending');
+    expect(never.status).toBe(404);
+  });
+});
+
+describe('a quote pending approval', () => {
+  it('cannot be edited or archived, and says why', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+    await submit(quoteId);
+    const before = await hub.api.get(`/v1/quotes/${quoteId}`);
+
+    const patch = await hub.api.patch(`/v1/quotes/${quoteId}`, { discountPercent: 50 });
+    const archive = await hub.api.delete(`/v1/quotes/${quoteId}`);
+
+    expect(patch.status).toBe(409);
+    expect(patch.headers.get('content-type')).toBe('application/problem+json');
+    expect(patch.body.detail).toContain('pending approval; recall it before editing');
+    expect(archive.status).toBe(409);
+    expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body).toEqual(before.body);
+  });
+
+  it('is submitted once: a retry with the same Idempotency-Key replays, a second submit gets 409', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+    const headers = { 'idempotency-key': `submit-${quoteId}` };
+
+    const first = await submit(quoteId, { as: 'sales', headers });
+    const retry = await submit(quoteId, { as: 'sales', headers });
+    const second = await submit(quoteId);
+
+    expect(first.status).toBe(202);
+    expect(retry.status).toBe(202);
+    expect(retry.body.id).toBe(first.body.id);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ type: '/problems/already-submitted', approvalId: first.body.id });
+    expect((await history(quoteId)).filter((e) => e.action === 'submitted-for-approval')).toHaveLength(1);
+  });
+
+  it('is submitted once when several submits race', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+
+    const responses = await Promise.all([1, 2, 3, 4].map(() => submit(quoteId)));
+
+    expect(responses.map((r) => r.status).sort()).toEqual([202, 409, 409, 409]);
+    expect((await history(quoteId)).filter((e) => e.action === 'submitted-for-approval')).toHaveLength(1);
+  });
+});
+
+describe('refusals', () => {
+  it('answers unknown quotes with 404, a stale If-Match with 412, decided and expired quotes clearly', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+    const stale = await submit(quoteId, { as: 'sales', headers: { 'if-match': '"999"' } });
+    const expired = await createQuote(hub, org, 15, { validUntil: '2020-01-31' });
+    const approved = await createQuote(hub, org, 5);
+    await submit(approved);
+
+    expect((await submit('quo_01JD0000000000000000000000')).status).toBe(404);
+    expect((await submit('../../etc/passwd')).status).toBe(404);
+    expect(stale.status).toBe(412);
+    expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('draft');
+    const late = await submit(expired);
+    expect(late.status).toBe(422);
+    expect(late.body.errors).toEqual([expect.objectContaining({ pointer: '/validUntil' })]);
+    const twice = await submit(approved);
+    expect(twice.status).toBe(409);
+    expect(twice.body.type).toBe('/problems/not-draft');
+    expect((await submit(quoteId, { as: 'finance' })).status).toBe(403);
+  });
+});
+
+describe('an approved quote', () => {
+  it('goes back to draft when its price changes, and the history says so; other edits keep it approved', async () => {
+    const quoteId = await createQuote(hub, org, 5);
+    await submit(quoteId);
+
+    const renamed = await hub.api.patch(`/v1/quotes/${quoteId}`, { name: 'Renamed deal' });
+    const repriced = await hub.api.patch(`/v1/quotes/${quoteId}`, { discountPercent: 3 });
+
+    expect(renamed.body.status).toBe('approved');
+    expect(repriced.body.status).toBe('draft');
+    expect((await history(quoteId))[0]).toMatchObject({
+      action: 'update',
+      summary: 'Back to draft: its price or terms changed after it was approved, so it needs approval again',
+    });
+  });
+});
+
+describe('messages', () => {
+  it('texts an approver who has a mobile number, and only emails one who has none', async () => {
+    const quoteId = await createQuote(hub, org, 30);
+    const name = await quoteName(quoteId);
+    const fionaTexts = (await outbox(hub, FIONA_PHONE)).length;
+    await submit(quoteId);
+    const [managerLink] = linkIds((await emailAbout(org.emails.max, name)).body.text);
+    await decideByLink(hub, managerLink as string, 'approve');
+    await emailAbout(org.emails.dana, name);
+
+    const view = await eventually(async () => {
+      const body = (await hub.api.get(`/v1/quotes/${quoteId}/approval`)).body;
+      return body.steps[1].requests.length === 2 &&
+        body.steps[1].requests.every((r: { channels: string[] }) => r.channels.length)
+        ? body
+        : undefined;
+    }, 'both requests sent');
+    const channels = Object.fromEntries(
+      view.steps[1].requests.map((r: { approverId: string; channels: string[] }) => [
+        r.approverId,
+        r.channels,
+      ]),
+    );
+    expect(channels).toEqual({ [org.ids.dana]: ['email'], [org.ids.fiona]: ['email', 'sms'] });
+    expect((await outbox(hub, FIONA_PHONE)).length).toBe(fionaTexts + 1);
+  });
+});
