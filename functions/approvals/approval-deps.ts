@@ -9,17 +9,18 @@
  * The local hub sets all of them; on AWS the CDK stack does.
  */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { SesEmailSender } from '#connectors/email/ses-email-sender';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
 import { ApprovalStore } from '#store/approval-store';
 import { documents } from '#store/dynamodb';
+import { ExecutionLinkStore } from '#store/execution-links';
 import { documentDeps } from '../admin/document-service.ts';
 import { loadConfig, TableEnv } from '../shared/config.ts';
 import { tracer } from '../shared/observability.ts';
-import { stepFunctions, workflowArn } from '../shared/workflows.ts';
+import { startWorkflow, stepFunctions } from '../shared/workflows.ts';
 import { type FlowDeps, QUOTE_APPROVAL } from './approval-flow.ts';
 import { recordDirectory } from './record-directory.ts';
 import { settleDeps } from './settle-step.ts';
@@ -51,17 +52,20 @@ export function flowDeps(): FlowDeps {
   return flow;
 }
 
-/** The quote-approval state machine through Step Functions. */
+/**
+ * The quote-approval state machine through Step Functions. Each execution is tied to its quote
+ * (functions/shared/workflows.ts), so the executions API lists a quote's approvals.
+ */
 export function stepFunctionsWorkflow(): ApprovalWorkflow {
+  const links = new ExecutionLinkStore(documents, loadConfig(TableEnv).TABLE_NAME);
   return {
-    async start(name, input) {
-      const { executionArn } = await stepFunctions().send(
-        new StartExecutionCommand({
-          stateMachineArn: workflowArn(QUOTE_APPROVAL),
-          name,
-          input: JSON.stringify(input),
-        }),
-      );
+    async start(name, input, quoteId) {
+      const { executionArn } = await startWorkflow(links, {
+        workflow: QUOTE_APPROVAL,
+        name,
+        input,
+        record: { type: 'quote', id: quoteId },
+      });
       if (!executionArn) throw new Error('StartExecution answered no executionArn');
       return executionArn;
     },

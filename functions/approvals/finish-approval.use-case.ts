@@ -124,7 +124,7 @@ async function endRun(deps: FlowDeps, run: ApprovalRun, final: Final, steps: App
           recordType: 'quote',
           recordId: quote.id,
           version: next.version,
-          action: `approval-${final.run}`,
+          action: `approval-run-${final.run}`,
           at,
           actor: FLOW_ACTOR,
           channel: 'workflow',

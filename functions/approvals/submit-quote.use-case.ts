@@ -15,8 +15,11 @@ import { activePolicies, planQuote, submitterOf } from './simulate-approval.use-
 
 /** The quote-approval state machine, as the API drives it. */
 export interface ApprovalWorkflow {
-  /** Starts the execution named `name`; the same name and input again is answered like the first start. */
-  start(name: string, input: { approvalId: string; stepIndex: number }): Promise<string>;
+  /**
+   * Starts the execution named `name` for a quote; the same name and input again is answered
+   * like the first start.
+   */
+  start(name: string, input: { approvalId: string; stepIndex: number }, quoteId: string): Promise<string>;
   stop(executionArn: string, cause: string): Promise<void>;
 }
 
@@ -103,7 +106,7 @@ export async function submitQuote(
       (error instanceof VersionConflictError && ifMatch === undefined),
   );
 
-  if (written.status === 'pending') await startWorkflow(deps, written, caller);
+  if (written.status === 'pending') await startExecution(deps, written, caller);
   const run = (await deps.approvals.run(written.id)) ?? written;
   return {
     status: run.status === 'approved' && !run.executionArn ? 200 : 202,
@@ -264,10 +267,10 @@ export function submitSummary(plan: ApprovalPlan): string {
   return `${head}: ${steps.join('; ')}`;
 }
 
-async function startWorkflow(deps: SubmitDeps, run: ApprovalRun, caller: Caller): Promise<void> {
+async function startExecution(deps: SubmitDeps, run: ApprovalRun, caller: Caller): Promise<void> {
   let executionArn: string;
   try {
-    executionArn = await deps.workflow.start(run.id, { approvalId: run.id, stepIndex: 0 });
+    executionArn = await deps.workflow.start(run.id, { approvalId: run.id, stepIndex: 0 }, run.quoteId);
   } catch (error) {
     await undoSubmit(deps, run, caller, error as Error);
     throw new HttpProblem(

@@ -138,10 +138,13 @@ describe('submitting a quote for approval', () => {
         'submitted-for-approval/api',
         'approval-requested/email',
         'approval-requested/sms',
-        'approval-approved/workflow',
+        'approval-approved/email',
+        'approval-run-approved/workflow',
       ]),
     );
-    expect(entries.find((e) => e.action === 'approval-approved')?.summary).toContain('“fine for Q4”');
+    expect(entries.find((e) => e.action === 'approval-run-approved')?.summary).toBe(
+      'Approved under policy “Discounts” v1: Max Manager approved “Manager”: “fine for Q4”',
+    );
   });
 
   it('asks every approver of an "all" step, shows them earlier decisions, and needs each approval', async () => {
@@ -349,6 +352,10 @@ describe('recall', () => {
       }),
     );
     expect(execution.status).toBe('ABORTED');
+    const executions = await hub.api.get(`/v1/executions?record=quote:${quoteId}`);
+    expect(executions.body.items).toEqual([
+      expect.objectContaining({ workflow: 'quote-approval', name: run.id, status: 'ABORTED' }),
+    ]);
     const page = await fetch(`${hub.urls.api}/approvals/${link}`);
     expect(page.status).toBe(410);
     expect(await page.text()).toContain('recalled');
