@@ -36,6 +36,9 @@ export type Operation =
   | 'recall-quote'
   | 'get-approval'
   | 'simulate-sla'
+  | 'ticket-reply'
+  | 'survey-page'
+  | 'answer-survey'
   | 'approval-page'
   | 'decide-approval'
   | 'list-executions'
@@ -334,6 +337,42 @@ function quoteApprovalRoutes(): Route[] {
   ];
 }
 
+/**
+ * The pages a satisfaction survey link opens. Public: the unguessable link id is the credential.
+ * GET and HEAD only read, so link scanners record no rating; only the page's POST, with its
+ * one-time nonce, does.
+ */
+function surveyRoutes(): Route[] {
+  const page = {
+    path: '/surveys/{id}',
+    handler: 'tickets/show-survey',
+    operation: 'survey-page',
+    access: 'public',
+    tag: 'Survey links',
+  } as const;
+  return [
+    {
+      ...page,
+      method: 'GET',
+      summary: 'Satisfaction survey page',
+      description: 'The page the survey email links to: the ticket and a 1–5 rating form. Changes nothing.',
+    },
+    { ...page, method: 'HEAD', summary: 'Satisfaction survey page (headers only)' },
+    {
+      method: 'POST',
+      path: '/surveys/{id}',
+      handler: 'tickets/answer-survey',
+      operation: 'answer-survey',
+      access: 'public',
+      tag: 'Survey links',
+      summary: 'Answer a satisfaction survey',
+      description:
+        'The survey page’s form (or JSON): nonce, rating 1–5, optional comment. Answers once, before the link ' +
+        'expires; a form post is answered with a 303 to the thank-you page.',
+    },
+  ];
+}
+
 export const ROUTES: readonly Route[] = [
   ...Object.values(RECORD_CATALOGUE).flatMap(recordRoutes),
   ...Object.values(ADMIN_CATALOGUE).flatMap(adminRoutes),
@@ -364,6 +403,21 @@ export const ROUTES: readonly Route[] = [
       'time, from a creation time, in business hours. Starts nothing and sends nothing.',
     tag: 'Admin',
   },
+  {
+    method: 'POST',
+    path: '/v1/tickets/{id}/replies',
+    handler: 'tickets/reply-ticket',
+    operation: 'ticket-reply',
+    access: RECORD_CATALOGUE.ticket.access.write,
+    recordType: 'ticket',
+    summary: 'Reply on a ticket',
+    description:
+      "An agent's or the customer's reply. The first agent reply stops the first-response clock; " +
+      '`waitForCustomer` pauses the SLA clocks until the customer replies; `resolve` stops the resolution ' +
+      'clock and starts the auto-close period. A customer reply resumes the clocks and reopens a resolved ticket.',
+    tag: 'Tickets',
+  },
+  ...surveyRoutes(),
   {
     method: 'GET',
     path: '/v1/me',

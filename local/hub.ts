@@ -197,6 +197,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       log: options.accessLog ? log : (line) => line.startsWith('handler failed') && log(line),
     });
     stops.push(() => api.close());
+    // Ticket SLA messages and survey links likewise; read by the ticket functions at first use.
+    process.env.TICKET_LINK_BASE_URL = process.env.JUNCTION_PUBLIC_URL ?? api.url;
+    process.env.TICKET_EMAIL_FROM ??= 'support@junction.example.com';
     // Approval emails and texts link to this API, unless JUNCTION_PUBLIC_URL says how a phone
     // reaches it (a LAN address or a tunnel). Read by the flow at its first invocation, after this.
     process.env.APPROVAL_LINK_BASE_URL = process.env.JUNCTION_PUBLIC_URL ?? api.url;

@@ -32,6 +32,15 @@ export interface WorkflowDeclaration {
 /** Real flows are added here as they are built (lead routing, quote approval, order-to-cash …). */
 export const WORKFLOWS: readonly WorkflowDeclaration[] = [
   {
+    // One execution per generation of a ticket's SLA schedule (`tkt_…-3`); sleeps for days.
+    name: 'ticket-sla',
+    definitionFile: 'ticket-sla.asl.json',
+    type: 'STANDARD',
+    placeholders: {
+      CheckTicketSlaFunction: { lambda: 'tickets/check-sla' },
+    },
+  },
+  {
     // One execution per approval run, named by the run id; waits on approvers for days.
     name: 'quote-approval',
     definitionFile: 'quote-approval.asl.json',

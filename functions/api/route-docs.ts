@@ -5,11 +5,13 @@
 import * as z from 'zod';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
 import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
+import { SurveyAnswer } from '#schemas/admin/sla-survey';
 import { Me, PageQuery, Problem, pageOf } from '#schemas/api';
 import { DecisionForm, DecisionReceipt } from '#schemas/approval';
 import { ApprovalRunView } from '#schemas/approval-run';
 import { AuditEntry } from '#schemas/audit';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
+import { TicketReply } from '#schemas/records/ticket';
 import { ADMIN_KINDS, type AdminKind } from '../admin/admin-kinds.ts';
 import { RECORD_TYPES, type RecordType, recordSchema } from '../records/record-types.ts';
 import type { Route } from '../routes.ts';
@@ -52,6 +54,8 @@ const HtmlPage = once(() => z.string().meta({ id: 'HtmlPage', description: 'An H
 const page = () => ({ content: { 'text/html': HtmlPage() } });
 /** Browsers (Accept: text/html, or a form post) get a page; programs get problem+json. */
 const either = () => ({ content: { 'text/html': HtmlPage(), 'application/problem+json': Problem } });
+
+const ticketSchema = once(() => recordSchema(RECORD_TYPES.ticket));
 
 const DocumentHead = once(() =>
   z
@@ -380,6 +384,46 @@ export function docsFor(route: Route): RouteDocs {
           ...ERRORS,
           404: { description: 'No such ticket, account or policy version' },
           422: { description: 'Invalid request, or no SLA policy applies' },
+        },
+      };
+    case 'ticket-reply':
+      return {
+        body: { schema: TicketReply, mediaTypes: JSON_TYPES },
+        responses: {
+          200: {
+            description: 'The ticket after the reply, with its SLA',
+            schema: ticketSchema(),
+            headers: ['ETag'],
+          },
+          ...ERRORS,
+          404: { description: 'No such ticket' },
+          409: { description: 'The ticket is closed or archived' },
+          415: { description: 'Not JSON' },
+          422: { description: 'Invalid reply' },
+        },
+      };
+    case 'survey-page':
+      return {
+        responses: {
+          200: { description: 'The rating page (or the thank-you page after answering)', ...page() },
+          404: { description: 'Not a link of ours', ...page() },
+          409: { description: 'Already answered: says the rating', ...page() },
+          410: { description: 'Expired', ...page() },
+        },
+      };
+    case 'answer-survey':
+      return {
+        body: { schema: SurveyAnswer, mediaTypes: [FORM_TYPE, 'application/json'] },
+        responses: {
+          200: { description: 'JSON posts: the rating recorded' },
+          303: { description: 'Form posts: see the thank-you page', headers: ['Location'] },
+          400: { description: 'Bad form: missing nonce, rating not 1–5, comment too long', ...either() },
+          403: { description: 'The nonce does not belong to this link', ...either() },
+          404: { description: 'Not a link of ours', ...either() },
+          409: { description: 'Already answered', ...either() },
+          410: { description: 'Expired', ...either() },
+          413: { description: 'Body too large' },
+          415: { description: 'Neither a form nor JSON' },
         },
       };
     case 'me':

@@ -2,15 +2,23 @@ import { UniqueConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import { conflict, parseOrThrow } from '../shared/problem.ts';
 import { diff } from './record-changes.ts';
-import { auditEntry, type ChangeSource, type RecordDeps, resolveAndDerive } from './record-service.ts';
+import {
+  auditEntry,
+  businessFields,
+  type ChangeSource,
+  type RecordDeps,
+  resolveAndDerive,
+} from './record-service.ts';
 import type { RecordType } from './record-types.ts';
 
 /**
  * Creates a record.
  * 1. Validate the body against the type's schema (unknown fields refused).
  * 2. Check every referenced record exists and is not archived.
- * 3. Derive server-owned fields (a quote's priced lines and totals).
+ * 3. Derive server-owned fields (a quote's priced lines and totals), and those the type's
+ *    lifecycle prepares from other records (a ticket's SLA).
  * 4. Write the record at version 1, its audit entry and its unique-value claims in one transaction.
+ * 5. Let the lifecycle start what the new record sets in motion (a ticket's SLA workflow).
  */
 export async function createRecord(
   deps: RecordDeps,
@@ -21,7 +29,7 @@ export async function createRecord(
   const input = parseOrThrow(type.input, body) as Record<string, unknown>;
   const derived = await resolveAndDerive(deps, type, input);
   const now = deps.now().toISOString();
-  const record: StoredRecord = {
+  let record: StoredRecord = {
     ...input,
     ...derived,
     id: deps.newId(type.idPrefix),
@@ -32,7 +40,9 @@ export async function createRecord(
     updatedBy: source.actor.id,
     archived: false,
   };
-  const audit = auditEntry(deps, type, record, 'create', diff({}, { ...input, ...derived }), source);
+  const lifecycle = await type.lifecycle?.();
+  if (lifecycle) record = { ...record, ...(await lifecycle.prepare(deps, record, undefined)) };
+  const audit = auditEntry(deps, type, record, 'create', diff({}, businessFields(record)), source);
   try {
     await deps.store.create(type, record, audit);
   } catch (error) {
@@ -44,5 +54,6 @@ export async function createRecord(
     }
     throw error;
   }
+  await lifecycle?.afterWrite(deps, record, undefined);
   return record;
 }

@@ -18,9 +18,10 @@ import {
   QuoteServerFields,
   type QuoteTotals,
 } from '#schemas/records/quote';
-import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput } from '#schemas/records/ticket';
+import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput, TicketServerFields } from '#schemas/records/ticket';
 import { UserInput } from '#schemas/records/user';
 import type { IndexName } from '#store/table-design';
+import type { RecordDeps } from './record-service.ts';
 import { type PricingProduct, priceQuote } from '../quotes/price-quote.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './record-catalogue.ts';
 
@@ -69,8 +70,30 @@ export interface RecordType extends RecordTypeEntry {
   lockedReason?: (record: StoredRecord) => string | undefined;
   /** Fields fixed once the record exists, with the reason given when a patch tries to change one. */
   immutable?: Record<string, string>;
+  /** What writes of this type do beyond their fields; loaded on first use, so other types load nothing. */
+  lifecycle?: () => Promise<RecordLifecycle>;
   /** A sentence for the audit entry of an update, when the change means more than its fields say. */
   changeSummary?: (current: StoredRecord, next: StoredRecord) => string | undefined;
+}
+
+/**
+ * Work a type's writes do beyond validation and derivation: server fields that need other
+ * records (a ticket's SLA from its policy), and what a committed change sets in motion (the
+ * ticket's SLA workflow).
+ */
+export interface RecordLifecycle {
+  /**
+   * Server-owned fields of the record about to be written (`current` absent on create), added to
+   * the write, its audit diff and its response. It must return every server field to keep.
+   * `next.updatedAt` is the moment of the change.
+   */
+  prepare(
+    deps: RecordDeps,
+    next: StoredRecord,
+    current: StoredRecord | undefined,
+  ): Promise<Record<string, unknown>>;
+  /** After the write committed. Never throws: the write stands, failures are logged and counted. */
+  afterWrite(deps: RecordDeps, record: StoredRecord, previous: StoredRecord | undefined): Promise<void>;
 }
 
 const pick = (record: Record<string, unknown>, keys: readonly string[]) =>
@@ -275,6 +298,8 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
     references: fieldRefs({ accountId: 'account', contactId: 'contact', queueId: 'queue', ownerId: 'user' }),
     unique: [],
     toInput: inputView(TicketInput),
+    serverFields: TicketServerFields,
+    lifecycle: () => import('../tickets/ticket-lifecycle.ts').then((m) => m.ticketLifecycle),
   },
 };
 

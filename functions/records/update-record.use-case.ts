@@ -19,9 +19,11 @@ import type { RecordType } from './record-types.ts';
  * 2. With If-Match, refuse a version other than the current one (412) — nothing is written.
  * 3. Merge the patch into the record's input fields and validate the result as a whole; fields
  *    fixed at creation (a quote's currency) may not change.
- * 4. Check references, re-derive server fields; a patch that changes nothing writes nothing.
+ * 4. Check references, re-derive server fields (and the lifecycle's: a ticket's SLA); a patch
+ *    that changes nothing writes nothing.
  * 5. Write version + 1 and its audit entry in one transaction, conditioned on the version read.
  *    Losing that race answers 412 when the caller named a version, and retries otherwise.
+ * 6. Let the lifecycle start what the change sets in motion (a new SLA schedule).
  */
 export async function updateRecord(
   deps: RecordDeps,
@@ -56,17 +58,23 @@ export async function updateRecord(
         );
       }
       const derived = await resolveAndDerive(deps, type, input, current);
-      const changes = diff(businessFields(current), { ...input, ...derived });
+      const lifecycle = await type.lifecycle?.();
+      // The lifecycle times what it records (clocks paused, started) by the change's updatedAt.
+      const at = deps.now().toISOString();
+      const draft = { ...input, ...derived, id: current.id, updatedAt: at } as StoredRecord;
+      const prepared = lifecycle ? await lifecycle.prepare(deps, draft, current) : {};
+      const changes = diff(businessFields(current), { ...input, ...derived, ...prepared });
       if (changes.length === 0) return current;
 
       const next: StoredRecord = {
         ...input,
         ...derived,
+        ...prepared,
         id: current.id,
         version: current.version + 1,
         createdAt: current.createdAt,
         createdBy: current.createdBy,
-        updatedAt: deps.now().toISOString(),
+        updatedAt: at,
         updatedBy: source.actor.id,
         archived: false,
       };
@@ -86,6 +94,7 @@ export async function updateRecord(
         }
         throw error;
       }
+      await lifecycle?.afterWrite(deps, next, current);
       return next;
     },
     (error) =>

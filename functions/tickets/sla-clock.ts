@@ -167,6 +167,7 @@ export function advanceSla(input: {
     escalations: previous?.escalations ?? [],
     breaches: [...(previous?.breaches ?? []), ...breaches],
     ...(previous?.closedAutomaticallyAt ? { closedAutomaticallyAt: previous.closedAutomaticallyAt } : {}),
+    ...(previous?.survey ? { survey: previous.survey } : {}),
     ...(autoClose
       ? {
           autoCloseAt: business.addBusinessDays(new Date(statusSince), autoClose.days).toISOString(),
@@ -194,7 +195,8 @@ export type SlaPoint =
       at: string;
     }
   | { kind: 'breach'; clock: SlaClockName; at: string }
-  | { kind: 'auto-close'; reason: 'resolved' | 'customer-silent'; at: string };
+  | { kind: 'auto-close'; reason: 'resolved' | 'customer-silent'; at: string }
+  | { kind: 'survey'; at: string };
 
 export const escalationKey = (clock: SlaClockName, atPercent: number, notify: string) =>
   `${clock}:${atPercent}:${notify}`;
@@ -202,7 +204,8 @@ export const escalationKey = (clock: SlaClockName, atPercent: number, notify: st
 /**
  * Every point still ahead for the ticket as it stands, in time order: escalations not yet sent
  * and breaches not yet recorded on running clocks, and the auto-close. Earliest first; at equal
- * times escalations before the breach they announce, the auto-close last.
+ * times escalations before the breach they announce, then the auto-close, then the survey a
+ * ticket closed automatically still owes its customer.
  */
 export function pendingPoints(sla: TicketSla, policy: SlaPolicy): SlaPoint[] {
   const business = new BusinessClock(policy.calendar);
@@ -230,7 +233,9 @@ export function pendingPoints(sla: TicketSla, policy: SlaPolicy): SlaPoint[] {
   }
   if (sla.autoCloseAt && sla.autoCloseReason && !sla.closedAutomaticallyAt)
     points.push({ kind: 'auto-close', reason: sla.autoCloseReason, at: sla.autoCloseAt });
-  const rank = { escalation: 0, breach: 1, 'auto-close': 2 } as const;
+  if (sla.survey?.state === 'owed' && sla.closedAutomaticallyAt)
+    points.push({ kind: 'survey', at: sla.closedAutomaticallyAt });
+  const rank = { escalation: 0, breach: 1, 'auto-close': 2, survey: 3 } as const;
   return points.sort((a, b) => a.at.localeCompare(b.at) || rank[a.kind] - rank[b.kind]);
 }
 

@@ -11,6 +11,12 @@ import * as z from 'zod';
 import { IsoDate, longText, recordId, text } from '../common.ts';
 import { ACCOUNT_TIERS } from '../records/account.ts';
 import { TICKET_PRIORITIES } from '../records/ticket.ts';
+import {
+  ESCALATION_AUDIENCES,
+  type EscalationAudience,
+  SLA_CLOCKS,
+  type SlaClockName,
+} from './sla-ticket.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -100,11 +106,7 @@ export const SlaTarget = z
   });
 export type SlaTarget = z.infer<typeof SlaTarget>;
 
-export const SLA_CLOCKS = ['firstResponse', 'resolution'] as const;
-export type SlaClockName = (typeof SLA_CLOCKS)[number];
-
-export const ESCALATION_AUDIENCES = ['agent', 'team-lead', 'manager'] as const;
-export type EscalationAudience = (typeof ESCALATION_AUDIENCES)[number];
+export { ESCALATION_AUDIENCES, type EscalationAudience, SLA_CLOCKS, type SlaClockName };
 
 export const EscalationLevel = z
   .strictObject({

@@ -5,7 +5,12 @@
  */
 import * as z from 'zod';
 import { IsoDateTime } from '../common.ts';
-import { ESCALATION_AUDIENCES, SLA_CLOCKS } from './sla-policy.ts';
+
+export const SLA_CLOCKS = ['firstResponse', 'resolution'] as const;
+export type SlaClockName = (typeof SLA_CLOCKS)[number];
+
+export const ESCALATION_AUDIENCES = ['agent', 'team-lead', 'manager'] as const;
+export type EscalationAudience = (typeof ESCALATION_AUDIENCES)[number];
 
 export const SlaClock = z.object({
   targetMinutes: z.number().meta({ description: 'The target in business minutes, for the current priority' }),
@@ -63,6 +68,15 @@ export const TicketSla = z
     autoCloseAt: IsoDateTime.optional(),
     autoCloseReason: z.enum(['resolved', 'customer-silent']).optional(),
     closedAutomaticallyAt: IsoDateTime.optional(),
+    survey: z
+      .object({
+        state: z.enum(['owed', 'sent', 'skipped']),
+        sentAt: IsoDateTime.optional(),
+        validUntil: IsoDateTime.optional(),
+        reason: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: 'The satisfaction survey a ticket closed automatically owes its customer' }),
   })
   .meta({ id: 'TicketSla' });
 export type TicketSla = z.infer<typeof TicketSla>;

@@ -1,0 +1,15 @@
+import { recordResult, sourceOf } from '../records/record-http.ts';
+import { recordDeps } from '../records/record-service.ts';
+import { httpHandler } from '../shared/http.ts';
+import { replyToTicket } from './reply-ticket.use-case.ts';
+import { TICKET } from './ticket-writes.ts';
+
+/** POST /v1/tickets/{id}/replies: a reply moves the ticket's status and its SLA clocks. */
+export const handler = httpHandler(
+  async (request) =>
+    recordResult(
+      TICKET,
+      await replyToTicket(recordDeps(), request.path.id ?? '', request.body, sourceOf(request)),
+    ),
+  { accepts: ['application/json'] },
+);

@@ -1,0 +1,104 @@
+/**
+ * Production wiring of the ticket SLA: the policy documents, the ticket-sla workflow, and — for
+ * the workflow's task only — email, SMS and the survey links. Configuration is read once, at
+ * first use, failing with the variable's name when one is missing:
+ *   TABLE_NAME                 the records table (tickets, policies, survey links)
+ *   TICKET_EMAIL_FROM          the address SLA alerts and surveys come from (an SES identity)
+ *   TICKET_LINK_BASE_URL       public base URL of the API; survey links are `${it}/surveys/{id}`
+ *   WORKFLOW_TICKET_SLA_ARN    the state machine ticket writes start (functions/shared/workflows.ts)
+ * The local hub sets all of them; on AWS the CDK stack does.
+ */
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import * as z from 'zod';
+import type { EmailSender } from '#connectors/email/email-sender';
+import { SesEmailSender } from '#connectors/email/ses-email-sender';
+import type { SmsSender } from '#connectors/sms/sms-sender';
+import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
+import { documents } from '#store/dynamodb';
+import { ExecutionLinkStore } from '#store/execution-links';
+import { SurveyStore } from '#store/survey-store';
+import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
+import { type RecordDeps, recordDeps } from '../records/record-service.ts';
+import { loadConfig, TableEnv } from '../shared/config.ts';
+import { logger, tracer } from '../shared/observability.ts';
+import { startWorkflow, workflowArnVariable } from '../shared/workflows.ts';
+
+/** The workflow's name in workflows/registry.ts and in WORKFLOW_TICKET_SLA_ARN. */
+export const TICKET_SLA = 'ticket-sla';
+
+/** Starts the watch over one generation of a ticket's SLA schedule. */
+export interface SlaWorkflow {
+  start(ticketId: string, generation: number): Promise<void>;
+}
+
+export interface SlaMessaging {
+  email: EmailSender;
+  sms: SmsSender;
+  surveys: SurveyStore;
+  linkBaseUrl: string;
+}
+
+export type TicketDeps = DocumentDeps & SlaMessaging;
+
+/** An execution per generation: `tkt_…-3` is the third schedule of that ticket. */
+export const executionName = (ticketId: string, generation: number) => `${ticketId}-${generation}`;
+
+let workflow: SlaWorkflow | null | undefined;
+/**
+ * The ticket-sla workflow, or none where this function was not given it (a hub started with
+ * other workflows only): tickets then keep their deadlines, and nothing watches them.
+ */
+export function slaWorkflow(): SlaWorkflow | undefined {
+  if (workflow !== undefined) return workflow ?? undefined;
+  if (!process.env[workflowArnVariable(TICKET_SLA)]) {
+    logger.warn(
+      `${workflowArnVariable(TICKET_SLA)} is not set: ticket SLA deadlines are kept but not watched`,
+    );
+    workflow = null;
+    return undefined;
+  }
+  const links = new ExecutionLinkStore(documents, loadConfig(TableEnv).TABLE_NAME);
+  workflow = {
+    async start(ticketId, generation) {
+      await startWorkflow(links, {
+        workflow: TICKET_SLA,
+        name: executionName(ticketId, generation),
+        input: { ticketId, generation, wokeFor: null },
+        record: { type: 'ticket', id: ticketId },
+      });
+    },
+  };
+  return workflow;
+}
+
+const MessagingEnv = TableEnv.extend({
+  TICKET_LINK_BASE_URL: z.url({ error: 'TICKET_LINK_BASE_URL must be the public base URL of the API' }),
+  TICKET_EMAIL_FROM: z.email({ error: 'TICKET_EMAIL_FROM must be the address ticket emails come from' }),
+});
+
+let ticket: TicketDeps | undefined;
+/** For the workflow's task and the survey pages. */
+export function ticketDeps(): TicketDeps {
+  if (ticket) return ticket;
+  const config = loadConfig(MessagingEnv);
+  ticket = {
+    ...documentDeps(),
+    email: new SesEmailSender({
+      from: config.TICKET_EMAIL_FROM,
+      client: tracer.captureAWSv3Client(new SESv2Client({})),
+    }),
+    sms: new SnsSmsSender({ client: tracer.captureAWSv3Client(new SNSClient({})) }),
+    surveys: new SurveyStore(documents, config.TABLE_NAME),
+    linkBaseUrl: config.TICKET_LINK_BASE_URL.replace(/\/+$/, ''),
+  };
+  return ticket;
+}
+
+let survey: (RecordDeps & { surveys: SurveyStore }) | undefined;
+/** For the survey pages: the records and the survey links, nothing that sends. */
+export function surveyDeps(): RecordDeps & { surveys: SurveyStore } {
+  if (survey) return survey;
+  survey = { ...recordDeps(), surveys: new SurveyStore(documents, loadConfig(TableEnv).TABLE_NAME) };
+  return survey;
+}
