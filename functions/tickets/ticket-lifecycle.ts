@@ -10,7 +10,7 @@
  */
 import type { TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#store/record-store';
-import { documentDeps } from '../admin/document-service.ts';
+import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
 import type { RecordDeps } from '../records/record-service.ts';
 import type { RecordLifecycle } from '../records/record-types.ts';
 import { logger, metrics } from '../shared/observability.ts';
@@ -40,7 +40,7 @@ export function ticketLifecycleWith(workflow: () => SlaWorkflow | undefined): Re
     async prepare(deps: RecordDeps, next: StoredRecord, current: StoredRecord | undefined) {
       const kept = carried(next, current);
       const previous = (next.sla ?? current?.sla) as TicketSla | undefined;
-      const documents = { ...documentDeps(), ...deps };
+      const documents = 'versions' in deps ? (deps as DocumentDeps) : { ...documentDeps(), ...deps };
       let policy: Awaited<ReturnType<typeof policyVersion>>;
       let ref: TicketSla['policy'];
       if (previous) {

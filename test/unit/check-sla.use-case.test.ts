@@ -1,0 +1,214 @@
+import './support/env.ts';
+import { describe, expect, it } from 'vitest';
+import type { EmailMessage } from '#connectors/email/email-sender';
+import type { SmsMessage, SmsResult } from '#connectors/sms/sms-sender';
+import type { StoredRecord } from '#functions/records/record-types';
+import { checkTicketSla } from '#functions/tickets/check-sla.use-case';
+import { advanceSla } from '#functions/tickets/sla-clock';
+import type { TicketDeps } from '#functions/tickets/ticket-deps';
+import { SlaPolicy } from '#schemas/admin/sla-policy';
+import type { TicketSla } from '#schemas/admin/sla-ticket';
+import type { AuditEntry } from '#schemas/audit';
+import { VersionConflictError } from '#store/errors';
+import type { RecordStore } from '#store/record-store';
+import type { SurveyLink, SurveyStore } from '#store/survey-store';
+import { testId } from './support/builders.ts';
+
+const allDay = [{ start: '00:00', end: '24:00' }];
+const POLICY = SlaPolicy.parse({
+  name: 'Round the clock',
+  calendar: {
+    timeZone: 'UTC',
+    week: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
+  },
+  targets: ['P1', 'P2', 'P3', 'P4'].map((priority) => ({
+    priority,
+    firstResponseMinutes: 60,
+    resolutionMinutes: 240,
+  })),
+  escalations: [
+    { atPercent: 75, notify: 'agent', channels: ['email'] },
+    { atPercent: 100, notify: 'team-lead', channels: ['sms'] },
+  ],
+  autoClose: { resolvedAfterBusinessDays: 1, pendingCustomerAfterBusinessDays: 2 },
+});
+const POLICY_REF = { id: testId('slp', 1), version: 1, name: 'Round the clock' };
+const CREATED = new Date('2026-03-02T10:00:00.000Z');
+const at = (minutes: number) => new Date(CREATED.getTime() + minutes * 60_000);
+
+/** The store as the use case meets it: records by type and id, versioned replaces with audit. */
+class FakeStore {
+  readonly records = new Map<string, StoredRecord>();
+  readonly audits: AuditEntry[] = [];
+  async get(type: string, id: string) {
+    return this.records.get(`${type}#${id}`);
+  }
+  async getMany(keys: { type: string; id: string }[]) {
+    return new Map(
+      keys.flatMap((k) =>
+        this.records.has(`${k.type}#${k.id}`)
+          ? [[`${k.type}#${k.id}`, this.records.get(`${k.type}#${k.id}`)]]
+          : [],
+      ),
+    );
+  }
+  async replace(entity: { name: string }, previous: StoredRecord, next: StoredRecord, audit: AuditEntry) {
+    const key = `${entity.name}#${next.id}`;
+    if (this.records.get(key)?.version !== previous.version) throw new VersionConflictError('changed');
+    this.records.set(key, next);
+    this.audits.push(audit);
+  }
+  put(type: string, record: Record<string, unknown>) {
+    this.records.set(`${type}#${record.id}`, {
+      version: 1,
+      archived: false,
+      createdAt: CREATED.toISOString(),
+      updatedAt: CREATED.toISOString(),
+      createdBy: 'x',
+      updatedBy: 'x',
+      ...record,
+    } as StoredRecord);
+  }
+}
+
+function setup(options: { leadPhone?: string; leadOptedOut?: boolean; carrierOptOut?: boolean } = {}) {
+  const store = new FakeStore();
+  const emails: EmailMessage[] = [];
+  const texts: SmsMessage[] = [];
+  let now = CREATED;
+  store.put('user', { id: testId('usr', 3), name: 'Bea Boss', email: 'bea@example.com' });
+  store.put('user', {
+    id: testId('usr', 2),
+    name: 'Lee Lead',
+    email: 'lee@example.com',
+    managerId: testId('usr', 3),
+    ...(options.leadPhone ? { phone: options.leadPhone } : {}),
+    smsOptOut: options.leadOptedOut === true,
+  });
+  store.put('user', {
+    id: testId('usr', 1),
+    name: 'Alex Agent',
+    email: 'alex@example.com',
+    managerId: testId('usr', 2),
+  });
+  const { sla } = advanceSla({
+    previous: undefined,
+    ticket: { status: 'new', priority: 'P1' },
+    policy: POLICY,
+    policyRef: POLICY_REF,
+    tier: 'standard',
+    now: CREATED,
+  });
+  const ticketId = testId('tkt', 1);
+  store.put('ticket', {
+    id: ticketId,
+    subject: 'Printer <on> fire',
+    priority: 'P1',
+    status: 'new',
+    ownerId: testId('usr', 1),
+    sla,
+  });
+  let n = 100;
+  const deps = {
+    store: store as unknown as RecordStore,
+    now: () => now,
+    newId: (prefix: string) => testId(prefix, n++),
+    versions: { get: async () => ({ version: 1, content: POLICY }) },
+    email: { send: async (m: EmailMessage) => (emails.push(m), { messageId: `m${emails.length}` }) },
+    sms: {
+      send: async (m: SmsMessage): Promise<SmsResult> => {
+        if (options.carrierOptOut) return { sent: false, reason: 'opted-out' };
+        texts.push(m);
+        return { sent: true, messageId: `s${texts.length}` };
+      },
+    },
+    surveys: { create: async (_l: SurveyLink) => {} } as unknown as SurveyStore,
+    linkBaseUrl: 'https://junction.example.com',
+  } as unknown as TicketDeps;
+  const ticket = async () => (await store.get('ticket', ticketId)) as StoredRecord & { sla: TicketSla };
+  return { deps, store, emails, texts, ticketId, ticket, setNow: (d: Date) => (now = d) };
+}
+
+describe('checkTicketSla', () => {
+  it('on its first check sends nothing and answers the next point to wait for', async () => {
+    const { deps, emails, ticketId } = setup();
+    const result = await checkTicketSla(deps, { ticketId, generation: 1, wokeFor: null });
+    expect(result).toEqual({ ticketId, generation: 1, next: 'wait', wokeFor: at(45).toISOString(), did: [] });
+    expect(emails).toEqual([]);
+  });
+
+  it('acts on everything up to the point it waited for, even when the wall clock lags behind (scaled time)', async () => {
+    const { deps, emails, texts, ticketId, ticket, store } = setup({ leadPhone: '+4915112340002' });
+    const result = await checkTicketSla(deps, { ticketId, generation: 1, wokeFor: at(60).toISOString() });
+    expect(emails.map((m) => m.to)).toEqual([['alex@example.com']]);
+    expect(emails[0]?.html).toContain('Printer &lt;on&gt; fire');
+    expect(texts.map((t) => t.to)).toEqual(['+4915112340002']);
+    const sla = (await ticket()).sla;
+    expect(sla.escalations.map((e) => [e.key, e.dueAt])).toEqual([
+      ['firstResponse:75:agent', at(45).toISOString()],
+      ['firstResponse:100:team-lead', at(60).toISOString()],
+    ]);
+    expect(sla.breaches).toEqual([
+      {
+        clock: 'firstResponse',
+        dueAt: at(60).toISOString(),
+        recordedAt: CREATED.toISOString(),
+        priority: 'P1',
+      },
+    ]);
+    expect(sla.firstResponse.breachedAt).toBe(at(60).toISOString());
+    expect(store.audits.map((a) => [a.action, a.actor.id])).toEqual([['sla-breach', 'ticket-sla']]);
+    expect(result).toMatchObject({ next: 'wait', wokeFor: at(180).toISOString() });
+  });
+
+  it('sends a level once, however often the same point is checked again', async () => {
+    const { deps, emails, ticketId, ticket } = setup();
+    await checkTicketSla(deps, { ticketId, generation: 1, wokeFor: at(45).toISOString() });
+    await checkTicketSla(deps, { ticketId, generation: 1, wokeFor: at(45).toISOString() });
+    expect(emails).toHaveLength(1);
+    expect((await ticket()).sla.escalations).toHaveLength(1);
+  });
+
+  it('emails the alert instead when the team lead has no mobile or opted out, and says why', async () => {
+    for (const [options, reason] of [
+      [{}, 'no mobile number'],
+      [{ leadPhone: '+4915112340002', leadOptedOut: true }, 'SMS opted out'],
+      [{ leadPhone: '+4915112340002', carrierOptOut: true }, 'the number opted out at the carrier'],
+    ] as const) {
+      const { deps, emails, texts, ticketId, ticket } = setup(options);
+      await checkTicketSla(deps, { ticketId, generation: 1, wokeFor: at(60).toISOString() });
+      expect(texts).toEqual([]);
+      expect(emails.map((m) => m.to[0])).toEqual(['alex@example.com', 'lee@example.com']);
+      const lead = (await ticket()).sla.escalations.find((e) => e.notify === 'team-lead');
+      expect(lead?.deliveries).toEqual([
+        { channel: 'sms', to: testId('usr', 2), outcome: 'skipped', reason },
+        { channel: 'email', to: testId('usr', 2), outcome: 'sent', reason: `instead of SMS: ${reason}` },
+      ]);
+    }
+  });
+
+  it('retires when a newer generation watches the ticket, sending nothing', async () => {
+    const { deps, emails, ticketId } = setup();
+    const result = await checkTicketSla(deps, { ticketId, generation: 0, wokeFor: at(60).toISOString() });
+    expect(result).toMatchObject({ next: 'done', did: ['superseded by generation 1'] });
+    expect(emails).toEqual([]);
+  });
+
+  it('finds nothing to do on a paused clock: the pause is read from the ticket, not from the wait', async () => {
+    const { deps, emails, ticketId, store } = setup();
+    const current = (await store.get('ticket', ticketId)) as StoredRecord & { sla: TicketSla };
+    const paused = advanceSla({
+      previous: current.sla,
+      ticket: { status: 'pending_customer', priority: 'P1' },
+      policy: POLICY,
+      policyRef: POLICY_REF,
+      tier: 'standard',
+      now: at(10),
+    });
+    store.put('ticket', { ...current, status: 'pending_customer', sla: { ...paused.sla, generation: 1 } });
+    const result = await checkTicketSla(deps, { ticketId, generation: 1, wokeFor: at(60).toISOString() });
+    expect(emails).toEqual([]);
+    // Only the quiet-customer close is ahead: two business days after the pause.
+    expect(result).toMatchObject({ next: 'wait', wokeFor: at(10 + 2 * 1440).toISOString() });
+  });
+});
