@@ -4,8 +4,15 @@
  * the real approval links settle steps, recall stops it all — everything over sockets. Timeouts
  * are in quote-approval-timeouts.test.ts, on a hub whose workflow time runs faster.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECORD_TYPES } from '#functions/records/record-types';
+import { workflowArnVariable } from '#functions/shared/workflows';
+import type { ApprovalStore } from '#store/approval-store';
+import { RecordStore } from '#store/record-store';
+import { approvalStore } from '../support/approvals.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import {
   approvalWith,
@@ -422,6 +429,101 @@ describe('a quote pending approval', () => {
 
     expect(responses.map((r) => r.status).sort()).toEqual([202, 409, 409, 409]);
     expect((await history(quoteId)).filter((e) => e.action === 'submitted-for-approval')).toHaveLength(1);
+  });
+});
+
+describe('starting the workflow', () => {
+  it('undoes the submit when the workflow cannot start: the quote back in draft, a 503 to retry', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+    const variable = workflowArnVariable('quote-approval');
+    const arn = process.env[variable] as string;
+    // The hub runs the handlers in this process: point them at a state machine that does not exist.
+    process.env[variable] = arn.replace(/quote-approval$/, 'no-such-workflow');
+    let response: Awaited<ReturnType<typeof submit>>;
+    try {
+      response = await submit(quoteId);
+    } finally {
+      process.env[variable] = arn;
+    }
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('draft');
+    expect((await hub.api.get(`/v1/quotes/${quoteId}/approval`)).body).toMatchObject({
+      status: 'failed',
+      finishReason: 'The approval workflow could not be started (StateMachineDoesNotExist).',
+    });
+    expect((await history(quoteId))[0]).toMatchObject({ action: 'submission-undone' });
+    expect((await submit(quoteId)).status).toBe(202);
+  });
+
+  it('resumes a submit that stopped between writing the run and starting its workflow', async () => {
+    const quoteId = await createQuote(hub, org, 15);
+    const plan = (await hub.api.post('/v1/admin/approval-policies/simulate', { quoteId }, { as: 'sales' }))
+      .body;
+    // What a submit leaves behind when its process dies before StartExecution, two minutes ago.
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: hub.urls.dynamodb }));
+    const records = new RecordStore(documents, hub.tables.records);
+    const quote = await records.get('quote', quoteId);
+    if (!quote) throw new Error('quote missing');
+    const at = new Date(Date.now() - 120_000).toISOString();
+    const approvalId = 'apr_01JD0000000000000000000RSM';
+    const approvals: ApprovalStore = approvalStore(hub);
+    await records.replace(
+      RECORD_TYPES.quote,
+      quote,
+      { ...quote, status: 'pending_approval', version: quote.version + 1, updatedAt: at },
+      {
+        id: '01JD0000000000000000000RSM',
+        recordType: 'quote',
+        recordId: quoteId,
+        version: quote.version + 1,
+        action: 'submitted-for-approval',
+        at,
+        actor: { id: 'test', name: 'Test', kind: 'system' },
+        channel: 'api',
+        changes: [],
+      },
+      approvals.runItems(
+        {
+          id: approvalId,
+          quoteId,
+          policy: { id: plan.policy.id, version: plan.policy.version, name: plan.policy.name },
+          submittedBy: { userId: org.ids.ana, name: 'Ana Seller' },
+          submittedAt: at,
+          requesterId: org.ids.ana,
+          status: 'pending',
+          stepCount: 1,
+          fallbackApproverId: org.ids.ada,
+        },
+        [
+          {
+            approvalId,
+            index: 0,
+            name: 'Manager',
+            status: 'waiting',
+            required: 1,
+            mode: 'any',
+            applies: true,
+            why: [],
+            approvers: [
+              { userId: org.ids.max, name: 'Max Manager', reason: 'manager of Ana Seller (level 1)' },
+            ],
+            unresolved: [],
+            reminders: 0,
+            escalations: 0,
+            decisions: [],
+          },
+        ],
+      ),
+    );
+
+    const resumed = await submit(quoteId);
+    const email = await emailAbout(org.emails.max, await quoteName(quoteId));
+
+    expect(resumed.status).toBe(202);
+    expect(resumed.body.id).toBe(approvalId);
+    expect(email.body.text).toContain('manager of Ana Seller (level 1)');
   });
 });
 
