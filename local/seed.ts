@@ -4,6 +4,9 @@
  * management chain, a sales queue and a support queue, products, and a customer.
  */
 
+import { ADMIN_KINDS } from '#functions/admin/admin-kinds';
+import { documentDeps } from '#functions/admin/document-service';
+import { createDocument } from '#functions/admin/write-document.use-case';
 import { createRecord } from '#functions/records/create-record.use-case';
 import type { ChangeSource, RecordDeps } from '#functions/records/record-service';
 import { RECORD_TYPES } from '#functions/records/record-types';
@@ -73,6 +76,7 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
     strategy: 'least-loaded',
     managerId: supportLead,
   });
+  await seedSlaPolicy(deps);
 
   const products = [
     {
@@ -133,4 +137,50 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
     products: products.length,
     staff: { admin, manager: salesManager, sales: ana, support: agent, finance, integration },
   };
+}
+
+const nineToSix = [{ start: '09:00', end: '18:00' }];
+
+/**
+ * The support team's SLA: Berlin business hours with the office's holidays, faster targets for
+ * gold and platinum customers, the agent warned at 75 %, the team lead told at the deadline, the
+ * manager after half as long again. Active, so every demo ticket gets deadlines.
+ */
+async function seedSlaPolicy(deps: RecordDeps): Promise<void> {
+  await createDocument(
+    { ...documentDeps(), ...deps },
+    ADMIN_KINDS['sla-policy'],
+    {
+      activate: true,
+      note: 'Demo data',
+      content: {
+        name: 'Support hours (Berlin)',
+        calendar: {
+          timeZone: 'Europe/Berlin',
+          week: { mon: nineToSix, tue: nineToSix, wed: nineToSix, thu: nineToSix, fri: nineToSix },
+          holidays: [
+            { date: '2026-12-24', name: 'Christmas Eve' },
+            { date: '2026-12-25', name: 'Christmas Day' },
+            { date: '2026-12-26', name: 'Boxing Day' },
+            { date: '2026-12-31', name: "New Year's Eve" },
+            { date: '2027-01-01', name: "New Year's Day" },
+          ],
+        },
+        targets: [
+          { priority: 'P1', tiers: ['gold', 'platinum'], firstResponseMinutes: 30, resolutionMinutes: 240 },
+          { priority: 'P1', firstResponseMinutes: 60, resolutionMinutes: 480 },
+          { priority: 'P2', firstResponseMinutes: 240, resolutionMinutes: 1440 },
+          { priority: 'P3', firstResponseMinutes: 480, resolutionMinutes: 2700 },
+          { priority: 'P4', firstResponseMinutes: 1440, resolutionMinutes: 5400 },
+        ],
+        escalations: [
+          { atPercent: 75, notify: 'agent', channels: ['email'] },
+          { atPercent: 100, notify: 'team-lead', channels: ['email', 'sms'] },
+          { atPercent: 150, notify: 'manager', channels: ['sms'] },
+        ],
+        autoClose: { resolvedAfterBusinessDays: 3, pendingCustomerAfterBusinessDays: 5 },
+      },
+    },
+    SEED,
+  );
 }

@@ -114,7 +114,12 @@ function setup(options: { leadPhone?: string; leadOptedOut?: boolean; carrierOpt
     now: () => now,
     newId: (prefix: string) => testId(prefix, n++),
     versions: { get: async () => ({ version: 1, content: POLICY }) },
-    email: { send: async (m: EmailMessage) => (emails.push(m), { messageId: `m${emails.length}` }) },
+    email: {
+      send: async (m: EmailMessage) => {
+        emails.push(m);
+        return { messageId: `m${emails.length}` };
+      },
+    },
     sms: {
       send: async (m: SmsMessage): Promise<SmsResult> => {
         if (options.carrierOptOut) return { sent: false, reason: 'opted-out' };
