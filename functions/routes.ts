@@ -12,7 +12,7 @@ import type { Role } from '#schemas/common';
 import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin/admin-catalogue.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './records/record-catalogue.ts';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
 
 /** What a route does, for its documentation: one schema recipe per operation. */
 export type Operation =
@@ -43,6 +43,10 @@ export type Operation =
   | 'decide-approval'
   | 'list-executions'
   | 'get-execution'
+  | 'submit-lead-form'
+  | 'lead-form-preflight'
+  | 'simulate-lead-routing'
+  | 'log-lead-contact'
   | 'me'
   | 'openapi';
 
@@ -374,7 +378,7 @@ function surveyRoutes(): Route[] {
 }
 
 export const ROUTES: readonly Route[] = [
-  ...Object.values(RECORD_CATALOGUE).flatMap(recordRoutes),
+  ...Object.values(RECORD_CATALOGUE).flatMap(recordRoutes).map(leadIntake),
   ...Object.values(ADMIN_CATALOGUE).flatMap(adminRoutes),
   ...quoteApprovalRoutes(),
   {
@@ -418,6 +422,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Tickets',
   },
   ...surveyRoutes(),
+  ...leadRoutes(),
   {
     method: 'GET',
     path: '/v1/me',
@@ -448,3 +453,71 @@ export const HANDLERS: readonly string[] = [
   'auth/authorizer',
   'api/not-found',
 ].sort();
+
+/**
+ * Leads arrive through intake — normalised, deduped, scored and routed before the answer — rather
+ * than the generic create (docs/lead-routing.md).
+ */
+function leadIntake(route: Route): Route {
+  if (route.recordType !== 'lead' || route.operation !== 'create-record') return route;
+  return {
+    ...route,
+    handler: 'leads/create-lead',
+    description:
+      'Normalises the lead, merges it into an open lead with the same email or phone (200) or creates it (201), ' +
+      'scores it and routes it by the active lead routing: the response names the owner and why. ' +
+      '`Lead-Outcome` says created, merged or linked.',
+  };
+}
+
+/** Web forms, the routing dry run and contacts logged on a lead. */
+function leadRoutes(): Route[] {
+  const form = { path: '/v1/forms/{formId}', access: 'public', tag: 'Lead forms' } as const;
+  return [
+    {
+      ...form,
+      method: 'POST',
+      handler: 'leads/submit-form',
+      operation: 'submit-lead-form',
+      summary: 'Submit a web form',
+      description:
+        'Public: a lead form posted from a web page (form-urlencoded or JSON). Fields are mapped as the form says; ' +
+        'a filled honeypot is answered like a success and creates nothing; each client IP may post a limited ' +
+        'number of times per window (429 with Retry-After beyond). Browsers may post only from the allowed origins.',
+    },
+    {
+      ...form,
+      method: 'OPTIONS',
+      handler: 'leads/form-preflight',
+      operation: 'lead-form-preflight',
+      summary: 'CORS preflight for a web form',
+      description: 'Allows a browser to post the form from the origins the form lists, and from no other.',
+    },
+    {
+      method: 'POST',
+      path: '/v1/admin/lead-routing/simulate',
+      handler: 'leads/simulate-routing',
+      operation: 'simulate-lead-routing',
+      access: ['admin', 'manager', 'sales'],
+      summary: 'Dry-run lead routing',
+      description:
+        'What would happen to a lead (given, or one that exists) if it arrived now: the duplicate it would join, ' +
+        'its score and why, the rule that matches and why, every candidate rep and why they can or cannot take it, ' +
+        'and who would get it. Writes nothing and takes no round-robin turn.',
+      tag: 'Admin',
+    },
+    {
+      method: 'POST',
+      path: '/v1/leads/{id}/contacts',
+      handler: 'leads/log-contact',
+      operation: 'log-lead-contact',
+      access: RECORD_CATALOGUE.lead.access.write,
+      recordType: 'lead',
+      summary: 'Log a contact with a lead',
+      description:
+        'A call, email, meeting or text with the lead: sets lastContactAt, moves a new lead to working, and ' +
+        'stops its follow-up from moving it on.',
+      tag: 'Leads',
+    },
+  ];
+}

@@ -52,6 +52,17 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       FinishApprovalFunction: { lambda: 'approvals/finish-approval' },
     },
   },
+  {
+    // One execution per routed lead (`led_…-0`): tells the owner, waits out the follow-up
+    // window, and moves an untouched lead on. Routing itself runs in the create path.
+    name: 'lead-routing',
+    definitionFile: 'lead-routing.asl.json',
+    type: 'STANDARD',
+    placeholders: {
+      NotifyOwnerFunction: { lambda: 'leads/notify-owner' },
+      CheckForContactFunction: { lambda: 'leads/check-follow-up' },
+    },
+  },
 ];
 
 export const WORKFLOWS_DIR = fileURLToPath(new URL('.', import.meta.url));

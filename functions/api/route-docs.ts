@@ -10,6 +10,9 @@ import { Me, PageQuery, Problem, pageOf } from '#schemas/api';
 import { DecisionForm, DecisionReceipt } from '#schemas/approval';
 import { ApprovalRunView } from '#schemas/approval-run';
 import { AuditEntry } from '#schemas/audit';
+import { FormReceipt } from '#schemas/admin/lead-form';
+import { SimulateRoutingRequest } from '#schemas/admin/lead-routing';
+import { LeadContactActivity } from '#schemas/records/lead';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
 import { TicketReply } from '#schemas/records/ticket';
 import { ADMIN_KINDS, type AdminKind } from '../admin/admin-kinds.ts';
@@ -134,8 +137,8 @@ export function docsFor(route: Route): RouteDocs {
     }
     const label = type.label.toLowerCase();
     switch (route.operation) {
-      case 'create-record':
-        return {
+      case 'create-record': {
+        const docs: RouteDocs = {
           body: { schema: type.input, mediaTypes: JSON_TYPES },
           responses: {
             201: { description: `The new ${label}`, schema: s.record, headers: ['ETag', 'Location'] },
@@ -146,6 +149,14 @@ export function docsFor(route: Route): RouteDocs {
             422: { description: 'Invalid fields, or an Idempotency-Key reused with another body' },
           },
         };
+        if (type.name === 'lead')
+          docs.responses[200] = {
+            description: 'Merged into the open lead with the same email or phone (Lead-Outcome: merged)',
+            schema: s.record,
+            headers: ['ETag', 'Location', 'Lead-Outcome'],
+          };
+        return docs;
+      }
       case 'list-records':
         return {
           query: s.query,
@@ -424,6 +435,62 @@ export function docsFor(route: Route): RouteDocs {
           410: { description: 'Expired', ...either() },
           413: { description: 'Body too large' },
           415: { description: 'Neither a form nor JSON' },
+        },
+      };
+    case 'submit-lead-form':
+      return {
+        body: {
+          schema: z
+            .record(z.string(), z.string())
+            .meta({ description: 'The form’s fields, mapped onto a lead as its LeadForm document says' }),
+          mediaTypes: [FORM_TYPE, 'application/json'],
+        },
+        responses: {
+          200: {
+            description: 'Received (also for a filled honeypot, which creates nothing)',
+            schema: FormReceipt,
+          },
+          400: { description: 'Malformed body, or a field sent twice' },
+          403: { description: 'Posted by a browser from an origin the form does not allow' },
+          404: { description: 'No such form, or the form is not active' },
+          413: { description: 'Body too large' },
+          415: { description: 'Neither a form nor JSON' },
+          422: { description: 'Invalid or unknown fields; pointers name the form fields' },
+          429: {
+            description: 'Too many posts from this client in the window; see Retry-After',
+            headers: ['Retry-After'],
+          },
+        },
+      };
+    case 'lead-form-preflight':
+      return {
+        responses: {
+          204: { description: 'The origin may post the form', headers: ['Access-Control-Allow-Origin'] },
+          400: { description: 'Not a CORS preflight (no Origin)' },
+          403: { description: 'The form does not allow this origin or method' },
+          404: { description: 'No such form, or the form is not active' },
+        },
+      };
+    case 'simulate-lead-routing':
+      return {
+        body: { schema: SimulateRoutingRequest, mediaTypes: JSON_TYPES },
+        responses: {
+          200: { description: 'The routing the lead would get, with every reason' },
+          ...ERRORS,
+          404: { description: 'No such lead or routing version' },
+          422: { description: 'Invalid request or lead fields' },
+        },
+      };
+    case 'log-lead-contact':
+      return {
+        body: { schema: LeadContactActivity, mediaTypes: JSON_TYPES },
+        responses: {
+          200: { description: 'The lead', schema: recordSchema(RECORD_TYPES.lead), headers: ['ETag'] },
+          ...ERRORS,
+          404: { description: 'No such lead' },
+          409: { description: 'The lead is archived' },
+          415: { description: 'Not JSON' },
+          422: { description: 'Invalid activity' },
         },
       };
     case 'me':

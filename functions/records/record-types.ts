@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { ROLES, SystemFields } from '#schemas/common';
 import { AccountInput } from '#schemas/records/account';
 import { ContactInput } from '#schemas/records/contact';
-import { LEAD_STATUSES, LeadInput } from '#schemas/records/lead';
+import { LEAD_SERVER_FIELDS, LEAD_STATUSES, LeadInput, LeadServerFields } from '#schemas/records/lead';
 import { ProductInput } from '#schemas/records/product';
 import { QueueInput } from '#schemas/records/queue';
 import {
@@ -252,6 +252,13 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
     references: fieldRefs({ ownerId: 'user', queueId: 'queue' }),
     unique: [],
     toInput: inputView(LeadInput),
+    serverFields: LeadServerFields,
+    // Score, routing and duplicate links are written by lead intake and routing
+    // (functions/leads); an edit through the records API keeps them as they are.
+    derive: (_input, _refs, current) => ({
+      ok: true,
+      fields: current ? pick(current, LEAD_SERVER_FIELDS) : {},
+    }),
   },
   user: {
     ...RECORD_CATALOGUE.user,

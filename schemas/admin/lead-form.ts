@@ -110,3 +110,11 @@ export const LeadForm = z
   })
   .meta({ id: 'LeadForm' });
 export type LeadForm = z.output<typeof LeadForm>;
+
+/** What a form post is answered with: the same whether it created a lead, merged one or was a bot's. */
+export const FormReceipt = z
+  .object({
+    received: z.literal(true),
+    submissionId: z.string().meta({ description: 'Quote it when asking about this submission' }),
+  })
+  .meta({ id: 'LeadFormReceipt' });

@@ -90,12 +90,9 @@ export const DuplicateSettings = z
       description:
         'merge: fill the open lead’s empty fields and keep one lead; link: create a new lead pointing at it, owned by the same rep',
     }),
-    contacts: z
-      .enum(['link', 'ignore'])
-      .default('link')
-      .meta({
-        description: 'link: note the matching contact on the lead and give it to the contact’s owner',
-      }),
+    contacts: z.enum(['link', 'ignore']).default('link').meta({
+      description: 'link: note the matching contact on the lead and give it to the contact’s owner',
+    }),
   })
   .meta({ description: 'A lead whose email or phone matches an open lead or a contact' });
 export type DuplicateSettings = z.output<typeof DuplicateSettings>;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CountryCode, Email, IsoDateTime, recordId, text } from '../common.ts';
+import { CountryCode, Email, IsoDateTime, longText, recordId, text } from '../common.ts';
 import { Phone } from '../phone.ts';
 
 export const LEAD_STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'] as const;
@@ -61,7 +61,9 @@ export const LeadRoutingOutcome = z
       .number()
       .optional()
       .meta({ description: 'The owner has this long to log a contact before the lead moves on' }),
-    by: z.enum(['routing', 'follow-up', 'duplicate', 'contact', 'caller']),
+    by: z
+      .enum(['routing', 'follow-up', 'escalation', 'duplicate', 'contact', 'caller'])
+      .meta({ description: 'What gave the current owner the lead' }),
   })
   .meta({ id: 'LeadRoutingOutcome' });
 export type LeadRoutingOutcome = z.infer<typeof LeadRoutingOutcome>;
@@ -80,3 +82,14 @@ export const LeadServerFields = z.object({
   lastContactAt: IsoDateTime.optional().meta({ description: 'When the owner last logged a contact' }),
 });
 export const LEAD_SERVER_FIELDS = Object.keys(LeadServerFields.shape);
+
+export const CONTACT_KINDS = ['call', 'email', 'meeting', 'sms'] as const;
+
+/** Body of POST /v1/leads/{id}/contacts: the owner reached the lead (what a follow-up waits for). */
+export const LeadContactActivity = z
+  .strictObject({
+    kind: z.enum(CONTACT_KINDS),
+    summary: longText(2000).optional(),
+    at: IsoDateTime.optional().meta({ description: 'When the contact happened; now when absent' }),
+  })
+  .meta({ id: 'LeadContactActivity' });

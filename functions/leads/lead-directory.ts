@@ -1,0 +1,98 @@
+/**
+ * The routing directory over the stores, and the routing configuration in force. Users and queues
+ * are read once per decision (a plan may ask for one rep several times); round-robin tickets are
+ * taken for a real decision and only peeked at for a dry run.
+ */
+import type { LeadRouting } from '#schemas/admin/lead-routing';
+import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
+import type { StoredRecord } from '#store/record-store';
+import { ADMIN_KINDS } from '../admin/admin-kinds.ts';
+import { entityOf, loadHead, loadVersion } from '../admin/document-service.ts';
+import { RECORD_TYPES } from '../records/record-types.ts';
+import type { LeadDeps } from './lead-deps.ts';
+import type { RoutingDirectory, RoutingQueue, RoutingUser } from './routing-plan.ts';
+
+export function leadDirectory(deps: LeadDeps, tickets: 'take' | 'peek'): RoutingDirectory {
+  const users = new Map<string, Promise<RoutingUser | undefined>>();
+  return {
+    user(id) {
+      let found = users.get(id);
+      if (!found) {
+        found = deps.store
+          .get('user', id)
+          .then((u) => (u && !u.archived ? (u as unknown as RoutingUser) : undefined));
+        users.set(id, found);
+      }
+      return found;
+    },
+    async queue(id) {
+      const queue = await deps.store.get('queue', id);
+      return queue && !queue.archived ? (queue as unknown as RoutingQueue) : undefined;
+    },
+    async territoryReps(territory) {
+      const reps: RoutingUser[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await deps.store.list(RECORD_TYPES.user, {
+          filters: [
+            { field: 'territory', value: territory },
+            { field: 'role', value: 'sales' },
+            { field: 'active', value: true },
+          ],
+          limit: 100,
+          includeArchived: false,
+          ...(cursor ? { cursor } : {}),
+        });
+        reps.push(...(page.items as unknown as RoutingUser[]));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      // Oldest first: a stable order, so the round-robin turn means the same rep from call to call.
+      return reps.sort((a, b) => a.id.localeCompare(b.id));
+    },
+    openLeads: (userId) => deps.leads.openLeadCount(userId, OPEN_LEAD_STATUSES),
+    ticket: (counter) =>
+      tickets === 'take' ? deps.leads.takeTicket(counter) : deps.leads.peekTicket(counter),
+  };
+}
+
+export interface RoutingVersion {
+  id: string;
+  version: number;
+  name: string;
+  content: LeadRouting;
+}
+
+const kind = ADMIN_KINDS['lead-routing'];
+
+/**
+ * The lead routing in force: the active version of the oldest lead-routing document that has
+ * one. Meant to be one document; when admins activate several, the oldest wins (and the dry run
+ * says which was used), so a second document can be prepared and tried without taking effect.
+ */
+export async function activeRouting(deps: LeadDeps): Promise<RoutingVersion | undefined> {
+  const heads: StoredRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.list(entityOf(kind), {
+      filters: [],
+      limit: 100,
+      includeArchived: false,
+      ...(cursor ? { cursor } : {}),
+    });
+    heads.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  const head = heads
+    .filter((h) => typeof h.activeVersion === 'number')
+    .sort((a, b) => a.id.localeCompare(b.id))[0];
+  if (!head) return undefined;
+  const found = await loadVersion<LeadRouting>(deps, kind, head.id, head.activeVersion as number);
+  return { id: head.id, version: found.version, name: String(head.name), content: found.content };
+}
+
+/** One version of a routing document, as it was written (404 when there is no such version). */
+export async function routingVersion(deps: LeadDeps, id: string, version: number): Promise<RoutingVersion> {
+  const head = await loadHead(deps, kind, id);
+  const found = await loadVersion<LeadRouting>(deps, kind, id, version);
+  return { id, version: found.version, name: String(head.name), content: found.content };
+}

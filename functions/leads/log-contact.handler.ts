@@ -1,0 +1,13 @@
+import { recordResult, sourceOf } from '../records/record-http.ts';
+import { recordDeps } from '../records/record-service.ts';
+import { RECORD_TYPES } from '../records/record-types.ts';
+import { httpHandler } from '../shared/http.ts';
+import { logContact } from './log-contact.use-case.ts';
+
+export const handler = httpHandler(
+  async (request) => {
+    const lead = await logContact(recordDeps(), request.path.id ?? '', request.body, sourceOf(request));
+    return recordResult(RECORD_TYPES.lead, lead);
+  },
+  { accepts: ['application/json'] },
+);

@@ -1,0 +1,82 @@
+import type { LeadRoutingOutcome } from '#schemas/records/lead';
+import type { StoredRecord } from '#store/record-store';
+import type { FollowUpState, NotifyDeps } from './lead-deps.ts';
+import { appendLeadEvent, hasEvent } from './lead-history.ts';
+import { type LeadSummary, ownerEmail, ownerSms } from './lead-messages.ts';
+import type { ScoreLine } from './lead-scoring.ts';
+
+export interface NotifyResult {
+  sent: ('email' | 'sms')[];
+  skipped?: string;
+}
+
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+export function leadSummary(lead: StoredRecord): LeadSummary {
+  const name = [str(lead.firstName), str(lead.lastName)].filter(Boolean).join(' ');
+  return {
+    id: lead.id,
+    name,
+    ...(str(lead.company) ? { company: str(lead.company) } : {}),
+    ...(str(lead.title) ? { title: str(lead.title) } : {}),
+    ...(str(lead.email) ? { email: str(lead.email) } : {}),
+    ...(str(lead.phone) ? { phone: str(lead.phone) } : {}),
+    ...(str(lead.country) ? { country: str(lead.country) } : {}),
+    ...(typeof lead.employees === 'number' ? { employees: lead.employees } : {}),
+    ...(str(lead.source) ? { source: str(lead.source) } : {}),
+    ...(typeof lead.score === 'number' ? { score: lead.score } : {}),
+    ...(Array.isArray(lead.scoreBreakdown) ? { breakdown: lead.scoreBreakdown as ScoreLine[] } : {}),
+    hot: lead.hot === true,
+  };
+}
+
+/**
+ * Tells a lead's owner they have it: an email always, an SMS too when the lead is hot and the
+ * owner takes texts. A task of the lead-routing flow.
+ * 1. Skip when the lead is gone, archived or has another owner by now (nothing to tell).
+ * 2. Skip when the history already records this notification (a retried task).
+ * 3. Email the lead, its score and why the owner got it, with the follow-up deadline.
+ * 4. Text a hot lead's owner; a number that opted out gets nothing, and the history says so.
+ * 5. Record what went out in the lead's history.
+ * Sending comes before recording: a crash between the two sends again on retry, rather than
+ * never (a duplicate message is better than a lead nobody hears of).
+ */
+export async function notifyOwner(deps: NotifyDeps, state: FollowUpState): Promise<NotifyResult> {
+  const lead = await deps.store.get('lead', state.leadId);
+  if (!lead || lead.archived) return { sent: [], skipped: 'the lead is gone or archived' };
+  if (lead.ownerId !== state.ownerId) return { sent: [], skipped: 'the lead has another owner now' };
+  const owner = await deps.store.get('user', state.ownerId);
+  if (!owner || owner.archived) return { sent: [], skipped: 'the owner no longer exists' };
+  const key = `notify:${state.attempt}:${state.ownerId}`;
+  if (await hasEvent(deps.store, lead.id, key)) return { sent: [], skipped: 'already notified' };
+
+  const routing = lead.routing as LeadRoutingOutcome | undefined;
+  const input = {
+    kind: state.kind ?? 'routed',
+    ownerName: String(owner.name),
+    lead: leadSummary(lead),
+    why: routing?.explanation ?? 'you own this lead',
+    ...(state.followUpSeconds > 0 ? { followUpHours: state.followUpSeconds / 3600 } : {}),
+  };
+  await deps.email.send({
+    to: [String(owner.email)],
+    ...ownerEmail(input),
+    tags: { flow: 'lead-routing', lead: lead.id },
+  });
+  const sent: NotifyResult['sent'] = ['email'];
+  let smsNote = '';
+  const phone = str(owner.phone);
+  if (state.hot && phone && owner.smsOptOut !== true) {
+    const result = await deps.sms.send({ to: phone, body: ownerSms(input), kind: 'Transactional' });
+    if (result.sent) sent.push('sms');
+    else smsNote = '; no SMS: the number opted out of texts';
+  }
+  await appendLeadEvent(deps.store, lead, {
+    key,
+    at: deps.now().toISOString(),
+    action: 'owner-notified',
+    summary: `${sent.includes('sms') ? 'Emailed and texted' : 'Emailed'} ${String(owner.name)} about the lead${smsNote}`,
+    context: { ownerId: owner.id, attempt: state.attempt, channels: sent },
+  });
+  return { sent };
+}
