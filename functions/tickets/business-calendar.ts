@@ -50,8 +50,17 @@ export class BusinessClock {
     this.holidays = new Set(calendar.holidays.map((h) => h.date));
   }
 
+  /** Working spans by local date: the deadline searches of one check walk the same days again. */
+  private readonly byDay = new Map<string, Span[]>();
+
   private spans(day: DateTime): Span[] {
-    return spansOf(day, this.calendar, this.holidays);
+    const key = day.toISODate() ?? '';
+    let found = this.byDay.get(key);
+    if (!found) {
+      found = spansOf(day, this.calendar, this.holidays);
+      this.byDay.set(key, found);
+    }
+    return found;
   }
 
   /** The instant `minutes` of business time after `from`. Zero (or less) answers `from` itself. */
