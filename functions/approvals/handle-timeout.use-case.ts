@@ -59,8 +59,18 @@ export async function handleTimeout(deps: FlowDeps, input: TimeoutInput): Promis
   const run = await loadRun(deps.approvals, input.approvalId);
   if (run.status !== 'pending') return answer('rejected');
   const step = await loadStep(deps.approvals, input.approvalId, input.stepIndex);
-  if (step.lastTimeout?.round === input.round)
+  if (step.lastTimeout?.round === input.round) {
+    // A retry: the step was settled by this timeout, or its wait was answered. Finish what a
+    // settling attempt may have left undone (closing links, the history entry), then answer alike.
+    if (step.settledBy === 'timeout')
+      await settleByTimeout(
+        deps,
+        await askContext(deps, run, step),
+        TIMEOUT_ACTION[step.status] ?? 'expire',
+        input.round,
+      );
     return answer(step.lastTimeout.action, step.lastTimeout.timeoutSeconds);
+  }
   if (step.status !== 'open') return answer(step.status === 'approved' ? 'approved' : 'rejected');
 
   const timer = step.timer ?? openingSchedule(step.timeout, run.linkValidityHours).timer;
@@ -121,8 +131,11 @@ async function replaceOpen(
   let replaced = 0;
   for (const old of requests.filter((r) => r.status === 'open' && (r.round ?? 0) <= round)) {
     // A retried invocation finds the replacement it already sent, and only closes the old one.
-    const done = requests.some((r) => r.replaces === old.linkHash && r.sentAt);
+    const replacements = requests.filter((r) => r.replaces === old.linkHash);
+    const done = replacements.some((r) => r.sentAt);
     if (!done) {
+      // One stored but never sent (an attempt stopped half-way) would count as an approver nobody asked.
+      await deps.approvals.closeRequests(replacements, 'replaced');
       const how = await kindFor(old);
       const kind = typeof how === 'string' ? how : 'escalation';
       let target: AskTarget | undefined = typeof how === 'string' ? undefined : how;
@@ -218,6 +231,13 @@ async function requiredNow(deps: FlowDeps, step: ApprovalStep): Promise<number> 
     return requiredApprovals({ type: 'quorum', count: step.quorum ?? step.required }, people);
   return requiredApprovals({ type: step.mode as 'any' | 'all' }, people);
 }
+
+/** The timeout action that settled a step, from the status it left. */
+const TIMEOUT_ACTION: Partial<Record<ApprovalStep['status'], 'auto-approve' | 'auto-reject' | 'expire'>> = {
+  approved: 'auto-approve',
+  rejected: 'auto-reject',
+  expired: 'expire',
+};
 
 const SETTLE: Record<
   'auto-approve' | 'auto-reject' | 'expire',

@@ -49,7 +49,12 @@ async function askPlanned(deps: FlowDeps, ctx: AskContext): Promise<number> {
   const directory = deps.directory();
   const now = deps.now();
   const existing = (await deps.approvals.requests(run.id, step.index)) as FlowRequest[];
-  const askedNow = new Set(liveRequests(existing).map((r) => r.approverId));
+  // Who is asked already: requests that went out (an unsent one is replaced below).
+  const askedNow = new Set(
+    liveRequests(existing)
+      .filter((r) => r.sentAt || r.status !== 'open')
+      .map((r) => r.approverId),
+  );
   const notAsked: string[] = [];
   let asked = 0;
 
