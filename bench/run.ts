@@ -10,6 +10,7 @@ import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { getPort } from '../test/support/ports.ts';
 import { apiThroughputBench } from './api-throughput.bench.ts';
 import { bundlesBench } from './bundles.bench.ts';
+import { leadRoutingBench } from './lead-routing.bench.ts';
 import { executionTimelineBench } from './execution-timeline.bench.ts';
 import { workflowThroughputBench } from './workflow-throughput.bench.ts';
 
@@ -26,6 +27,7 @@ const dynamodb = await startDynamoDbLocal({ port: await getPort() });
 try {
   if (wants('api')) console.log(`${await apiThroughputBench(dynamodb.endpoint, dynamodb.pid ?? 0)}\n`);
   if (wants('workflows')) console.log(`${await workflowThroughputBench(dynamodb.endpoint)}\n`);
+  if (wants('leads')) console.log(`${await leadRoutingBench(dynamodb.endpoint, dynamodb.pid ?? 0)}\n`);
 } finally {
   await dynamodb.stop();
 }

@@ -30,6 +30,6 @@ process.on('message', (message: { type: string }) => {
   }
   if (message.type === 'stop') void hub.stop().then(() => process.exit(0));
 });
-process.send?.({ type: 'ready', api: hub.urls.api, keys: hub.keys, tables: hub.tables });
+process.send?.({ type: 'ready', api: hub.urls.api, sfn: hub.urls.sfn, keys: hub.keys, tables: hub.tables });
 
 export {};

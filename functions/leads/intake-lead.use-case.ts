@@ -81,22 +81,42 @@ export async function intakeLead(
   source: ChangeSource,
   origin: IntakeOrigin = {},
 ): Promise<IntakeResult> {
-  await resolveAndDerive(deps, leadType, input);
-  const routing = await activeRouting(deps);
-  const duplicates = routing?.content.duplicates ?? DEFAULT_DUPLICATES;
-  const keys = duplicates.matchOn.flatMap((kind) =>
+  const candidates = (['email', 'phone'] as const).flatMap((kind) =>
     typeof input[kind] === 'string' ? [{ kind, value: input[kind] as string }] : [],
   );
+  // The references, the routing in force, who holds the lead's email and phone, and a contact
+  // with them do not depend on each other: read at once.
+  const [, routing, prefetched, anyContact] = await Promise.all([
+    resolveAndDerive(deps, leadType, input),
+    activeRouting(deps),
+    findOpenDuplicate(deps, candidates),
+    candidates.length > 0
+      ? deps.leads.findContact(Object.fromEntries(candidates.map((k) => [k.kind, k.value])))
+      : undefined,
+  ]);
+  const duplicates = routing?.content.duplicates ?? DEFAULT_DUPLICATES;
+  const keys = candidates.filter((k) => duplicates.matchOn.includes(k.kind));
+  const contact =
+    duplicates.contacts === 'link' && anyContact && keys.some((k) => anyContact[k.kind] === k.value)
+      ? anyContact
+      : null;
   for (let round = 1; ; round++) {
     try {
-      const found = await findOpenDuplicate(deps, keys);
+      const found =
+        round === 1 && keys.length === candidates.length ? prefetched : await findOpenDuplicate(deps, keys);
       if (found.holder) {
         const match = { id: found.holder.id, matchedOn: found.matchedOn as MatchKind };
         return duplicates.leads === 'merge'
           ? await mergeInto(deps, match, input, source, origin)
           : await linkTo(deps, found.holder, match, input, source, origin, routing);
       }
-      return await createRouted(deps, input, source, origin, routing, duplicates, keys, found.stale);
+      return await createRouted(deps, input, source, origin, {
+        routing,
+        duplicates,
+        keys,
+        stale: found.stale,
+        contact,
+      });
     } catch (error) {
       if (!(error instanceof DuplicateRace || error instanceof TransactionConflictError)) throw error;
       if (round >= MAX_ROUNDS)
@@ -231,6 +251,8 @@ export async function decideOwner(
     routing: RoutingVersion | undefined;
     duplicates: DuplicateSettings;
     keys: { kind: MatchKind; value: string }[];
+    /** A contact already looked up (null: none); looked up here when absent. */
+    contact?: Record<string, unknown> | null;
     formId?: string;
     at: Date;
     tickets: 'take' | 'peek';
@@ -240,9 +262,11 @@ export async function decideOwner(
   const assignedAt = at.toISOString();
   const facts = leadFacts(input, context.formId);
   const contact =
-    duplicates.contacts === 'link' && keys.length > 0
-      ? await deps.leads.findContact(Object.fromEntries(keys.map((k) => [k.kind, k.value])))
-      : undefined;
+    context.contact !== undefined
+      ? (context.contact ?? undefined)
+      : duplicates.contacts === 'link' && keys.length > 0
+        ? await deps.leads.findContact(Object.fromEntries(keys.map((k) => [k.kind, k.value])))
+        : undefined;
   const document = routing ? { id: routing.id, version: routing.version } : undefined;
   const found = contact ? { contact } : {};
   const viaContact = input.ownerId === undefined ? await contactOwner(deps, contact, at) : undefined;
@@ -319,15 +343,21 @@ async function createRouted(
   input: Record<string, unknown>,
   source: ChangeSource,
   origin: IntakeOrigin,
-  routing: RoutingVersion | undefined,
-  duplicates: DuplicateSettings,
-  keys: { kind: MatchKind; value: string }[],
-  stale: Map<MatchKind, string>,
+  context: {
+    routing: RoutingVersion | undefined;
+    duplicates: DuplicateSettings;
+    keys: { kind: MatchKind; value: string }[];
+    stale: Map<MatchKind, string>;
+    /** A contact with the lead's email or phone, already looked up (null: none). */
+    contact: Record<string, unknown> | null;
+  },
 ): Promise<IntakeResult> {
+  const { keys, stale } = context;
   const { owner, queueId, score, hot, outcome, contact } = await decideOwner(deps, input, {
-    routing,
-    duplicates,
+    routing: context.routing,
+    duplicates: context.duplicates,
     keys,
+    contact: context.contact,
     ...(origin.form ? { formId: origin.form.id } : {}),
     at: deps.now(),
     tickets: 'take',

@@ -6,7 +6,6 @@
  * Tests build LeadDeps from fakes; the hub and the CDK stack set the variables.
  */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import type { EmailSender } from '#connectors/email/email-sender';
@@ -14,12 +13,13 @@ import { SesEmailSender } from '#connectors/email/ses-email-sender';
 import type { SmsSender } from '#connectors/sms/sms-sender';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
 import { documents } from '#store/dynamodb';
+import { ExecutionLinkStore } from '#store/execution-links';
 import { LeadRoutingStore } from '#store/lead-routing-store';
 import { RateLimits } from '#store/rate-limits';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
 import { loadConfig, TableEnv } from '../shared/config.ts';
 import { tracer } from '../shared/observability.ts';
-import { stepFunctions, workflowArn } from '../shared/workflows.ts';
+import { startWorkflow } from '../shared/workflows.ts';
 
 /** The workflow's name in workflows/registry.ts and in WORKFLOW_LEAD_ROUTING_ARN. */
 export const LEAD_ROUTING_FLOW = 'lead-routing';
@@ -59,21 +59,21 @@ export interface NotifyDeps extends LeadDeps {
 }
 
 /**
- * The lead-routing state machine through Step Functions. The execution is named after the lead,
- * so a retried intake starting it again with the same input is answered like the first start,
- * and one that finds it already finished changes nothing.
+ * The lead-routing state machine through Step Functions, each execution tied to its lead
+ * (functions/shared/workflows.ts) so the executions API lists a lead's follow-up. The execution
+ * is named after the lead, so a retried intake starting it again with the same input is answered
+ * like the first start, and one that finds it already finished changes nothing.
  */
-export function stepFunctionsFollowUp(): FollowUpFlow {
+export function stepFunctionsFollowUp(links: ExecutionLinkStore): FollowUpFlow {
   return {
     async start(state) {
       try {
-        await stepFunctions().send(
-          new StartExecutionCommand({
-            stateMachineArn: workflowArn(LEAD_ROUTING_FLOW),
-            name: `${state.leadId}-${state.attempt}`,
-            input: JSON.stringify(state),
-          }),
-        );
+        await startWorkflow(links, {
+          workflow: LEAD_ROUTING_FLOW,
+          name: `${state.leadId}-${state.attempt}`,
+          input: state,
+          record: { type: 'lead', id: state.leadId },
+        });
       } catch (error) {
         if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
       }
@@ -89,7 +89,7 @@ export function leadDeps(): LeadDeps {
     ...documentDeps(),
     leads: new LeadRoutingStore(documents, config.TABLE_NAME),
     rateLimits: new RateLimits(documents, config.TABLE_NAME),
-    followUp: stepFunctionsFollowUp(),
+    followUp: stepFunctionsFollowUp(new ExecutionLinkStore(documents, config.TABLE_NAME)),
   };
   return lead;
 }

@@ -12,16 +12,34 @@ import { RECORD_TYPES } from '../records/record-types.ts';
 import type { LeadDeps } from './lead-deps.ts';
 import type { RoutingDirectory, RoutingQueue, RoutingUser } from './routing-plan.ts';
 
+const live = (record: StoredRecord | undefined) =>
+  record && !record.archived ? (record as unknown as RoutingUser) : undefined;
+
 export function leadDirectory(deps: LeadDeps, tickets: 'take' | 'peek'): RoutingDirectory {
   const users = new Map<string, Promise<RoutingUser | undefined>>();
   return {
     user(id) {
       let found = users.get(id);
       if (!found) {
-        found = deps.store
-          .get('user', id)
-          .then((u) => (u && !u.archived ? (u as unknown as RoutingUser) : undefined));
+        found = deps.store.get('user', id).then(live);
         users.set(id, found);
+      }
+      return found;
+    },
+    async users(ids) {
+      const missing = ids.filter((id) => !users.has(id));
+      if (missing.length > 0) {
+        const batch = deps.store.getMany(missing.map((id) => ({ type: 'user', id })));
+        for (const id of missing)
+          users.set(
+            id,
+            batch.then((found) => live(found.get(`user#${id}`))),
+          );
+      }
+      const found = new Map<string, RoutingUser>();
+      for (const id of ids) {
+        const user = await users.get(id);
+        if (user) found.set(id, user);
       }
       return found;
     },
@@ -64,6 +82,20 @@ export interface RoutingVersion {
 
 const kind = ADMIN_KINDS['lead-routing'];
 
+/** Versions never change once written, so each is read once per execution environment. */
+const versions = new Map<string, Promise<LeadRouting>>();
+function versionContent(deps: LeadDeps, id: string, version: number): Promise<LeadRouting> {
+  const key = `${id}#${version}`;
+  let found = versions.get(key);
+  if (!found) {
+    found = loadVersion<LeadRouting>(deps, kind, id, version).then((v) => v.content);
+    // A failed read is not remembered: the next call tries again.
+    found.catch(() => versions.delete(key));
+    versions.set(key, found);
+  }
+  return found;
+}
+
 /**
  * The lead routing in force: the active version of the oldest lead-routing document that has
  * one. Meant to be one document; when admins activate several, the oldest wins (and the dry run
@@ -86,13 +118,17 @@ export async function activeRouting(deps: LeadDeps): Promise<RoutingVersion | un
     .filter((h) => typeof h.activeVersion === 'number')
     .sort((a, b) => a.id.localeCompare(b.id))[0];
   if (!head) return undefined;
-  const found = await loadVersion<LeadRouting>(deps, kind, head.id, head.activeVersion as number);
-  return { id: head.id, version: found.version, name: String(head.name), content: found.content };
+  const version = head.activeVersion as number;
+  return {
+    id: head.id,
+    version,
+    name: String(head.name),
+    content: await versionContent(deps, head.id, version),
+  };
 }
 
 /** One version of a routing document, as it was written (404 when there is no such version). */
 export async function routingVersion(deps: LeadDeps, id: string, version: number): Promise<RoutingVersion> {
   const head = await loadHead(deps, kind, id);
-  const found = await loadVersion<LeadRouting>(deps, kind, id, version);
-  return { id, version: found.version, name: String(head.name), content: found.content };
+  return { id, version, name: String(head.name), content: await versionContent(deps, id, version) };
 }

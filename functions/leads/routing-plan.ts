@@ -42,6 +42,8 @@ export interface RoutingQueue {
 /** What routing looks up. `ticket` takes a turn in the real run and only peeks in a dry run. */
 export interface RoutingDirectory {
   user(id: string): Promise<RoutingUser | undefined>;
+  /** Several users at once (one read), for a queue's or territory's candidates. */
+  users(ids: readonly string[]): Promise<Map<string, RoutingUser>>;
   queue(id: string): Promise<RoutingQueue | undefined>;
   /** Active sales users whose territory is this one, in a stable order. */
   territoryReps(territory: string): Promise<RoutingUser[]>;
@@ -108,12 +110,11 @@ async function assess(
   exclude: ReadonlySet<string>,
   needLoad: boolean,
 ): Promise<{ candidates: Candidate[]; users: Map<string, RoutingUser> }> {
-  const users = new Map<string, RoutingUser>();
+  const users = await directory.users(ids);
   const candidates = await Promise.all(
     ids.map(async (id): Promise<Candidate> => {
-      const user = await directory.user(id);
+      const user = users.get(id);
       if (!user) return { userId: id, name: id, available: false, note: 'no longer exists' };
-      users.set(id, user);
       const base = { userId: id, name: user.name };
       if (!user.active) return { ...base, available: false, note: 'inactive' };
       if (exclude.has(id)) return { ...base, available: false, note: 'already had this lead' };

@@ -106,6 +106,17 @@ describe('lead follow-up', () => {
     expect(reassignedMail.map((m) => m.subject)).toContain(`Lead reassigned to you: Erika ${lead.lastName}`);
   }, 60_000);
 
+  it('ties the follow-up flow to its lead, so the executions API lists it', async () => {
+    const lead = (await post(newLead({ source: 'hot' }))).body;
+
+    const listed = await eventually(async () => {
+      const page = await hub.api.get(`/v1/executions?record=lead:${lead.id}`, { as: 'manager' });
+      return page.body.items?.find((e: { status: string }) => e.status === 'SUCCEEDED');
+    });
+
+    expect(listed).toMatchObject({ workflow: 'lead-routing', record: { type: 'lead', id: lead.id } });
+  });
+
   it('stops when the owner logs a contact in time', async () => {
     const lead = (await post(newLead({ source: 'reassign' }))).body;
     const contact = await hub.api.post(

@@ -32,6 +32,7 @@ function directory(users: Partial<RoutingUser>[], loads: Record<string, number> 
   const dir: RoutingDirectory & { taken: string[] } = {
     taken,
     user: async (userId) => byId.get(userId),
+    users: async (ids) => new Map(ids.flatMap((i) => (byId.has(i) ? [[i, byId.get(i) as RoutingUser]] : []))),
     queue: async (queueId) =>
       queueId === QUEUE
         ? {
