@@ -412,6 +412,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/tickets/{id}/replies',
     handler: 'tickets/reply-ticket',
     operation: 'ticket-reply',
+    headers: ['Idempotency-Key'],
     access: RECORD_CATALOGUE.ticket.access.write,
     recordType: 'ticket',
     summary: 'Reply on a ticket',

@@ -1,6 +1,7 @@
 import { recordResult, sourceOf } from '../records/record-http.ts';
 import { recordDeps } from '../records/record-service.ts';
 import { httpHandler } from '../shared/http.ts';
+import { idempotency } from '../shared/idempotency.ts';
 import { replyToTicket } from './reply-ticket.use-case.ts';
 import { TICKET } from './ticket-writes.ts';
 
@@ -11,5 +12,6 @@ export const handler = httpHandler(
       TICKET,
       await replyToTicket(recordDeps(), request.path.id ?? '', request.body, sourceOf(request)),
     ),
-  { accepts: ['application/json'] },
+  // A mail integration retrying a reply after a timeout must not record it twice.
+  { accepts: ['application/json'], idempotency: idempotency() },
 );

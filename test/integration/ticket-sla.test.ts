@@ -464,6 +464,30 @@ describe('hostile replies', () => {
     expect((await reply('tkt_01JD0000000000000000000000', { author: 'agent' })).status).toBe(404);
   });
 
+  it('records a reply retried with the same Idempotency-Key once, and replays the first answer', async () => {
+    const created = await createTicket({ priority: 'P4' });
+    const send = () =>
+      hub.api.post(
+        `/v1/tickets/${created.id}/replies`,
+        { author: 'agent', message: 'On it' },
+        { as: 'integration', headers: { 'idempotency-key': `reply-${created.id}` } },
+      );
+    const first = await send();
+    const retry = await send();
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.version).toBe(first.body.version);
+    const history = await hub.api.get(`/v1/tickets/${created.id}/history`, { as: 'support' });
+    expect(history.body.items.filter((e: { action: string }) => e.action === 'reply')).toHaveLength(1);
+    const other = await hub.api.post(
+      `/v1/tickets/${created.id}/replies`,
+      { author: 'customer' },
+      { as: 'integration', headers: { 'idempotency-key': `reply-${created.id}` } },
+    );
+    expect(other.status).toBe(422);
+  });
+
   it('is not open to sales', async () => {
     const created = await createTicket({ priority: 'P4' });
     const response = await hub.api.post(
