@@ -9,6 +9,7 @@
  * handler is one Lambda function.
  */
 import type { Role } from '#schemas/common';
+import type { WorkflowAccess } from '#workflows/registry.ts';
 import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin/admin-catalogue.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './records/record-catalogue.ts';
 
@@ -66,6 +67,12 @@ export interface Route {
   recordType?: RecordTypeName;
   /** The admin document kind the route serves, for admin routes. */
   adminKind?: AdminKindName;
+  /**
+   * The workflows the handler drives, by name (`*`: every workflow in workflows/registry.ts), and
+   * how: `{ 'quote-approval': ['start'] }`. The CDK stack grants exactly this to the handler's
+   * function, with WORKFLOW_<NAME>_ARN (functions/shared/workflows.ts).
+   */
+  workflows?: Readonly<Record<string, readonly WorkflowAccess[]>>;
 }
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -1,11 +1,13 @@
 /**
- * What each Lambda function may do with the tables, derived from the route table so that a new
- * route gets the right grant without anyone editing the stack:
+ * What each Lambda function may do, derived from the route table so that a new route gets the
+ * right grant without anyone editing the stack:
  *   - a handler that serves only GET routes reads; one that serves any other method writes;
- *   - a handler whose routes document `Idempotency-Key` gets the idempotency table.
+ *   - a handler whose routes document `Idempotency-Key` gets the idempotency table;
+ *   - a handler whose routes name `workflows` gets exactly that access to those state machines.
  * The few handlers the route table cannot describe are listed here with the reason.
  */
-import { HANDLERS, ROUTES } from '#functions/routes';
+import { HANDLERS, ROUTES, type Route } from '#functions/routes';
+import type { WorkflowAccess } from '#workflows/registry.ts';
 import type { TableAccess } from './constructs/junction-function.ts';
 
 /** Handlers that never touch the records table, so their roles carry no DynamoDB grant at all. */
@@ -21,9 +23,105 @@ const READ_ONLY: ReadonlyMap<string, string> = new Map([
   ['approvals/simulate-approval', 'a dry run: POST only because the quote to simulate travels in the body'],
 ]);
 
+/** Workflow access by workflow name; `*` stands for every declared workflow. */
+export type WorkflowGrants = Readonly<Record<string, readonly WorkflowAccess[]>>;
+
+interface NonRouteHandler {
+  /** What invokes it. */
+  invokedBy: 'workflow task' | 'inbound SMS';
+  table: TableAccess | 'none';
+  workflows?: WorkflowGrants;
+  reason: string;
+}
+
+/**
+ * Handlers no route serves: the Lambda tasks workflows bind (workflows/registry.ts) and the
+ * handlers events invoke. Nothing about them says whether they read or write, so each is
+ * declared here, and a workflow binding a handler missing from this list fails synthesis.
+ */
+const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string, NonRouteHandler>([
+  [
+    'approvals/load-step',
+    {
+      invokedBy: 'workflow task',
+      table: 'read',
+      reason:
+        'reads the quote, the approval policy version it was submitted under and the approvers of a step',
+    },
+  ],
+  [
+    'approvals/request-decisions',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      reason:
+        'stores one decision request per approver (link id, nonce, reply code) with the step’s task token',
+    },
+  ],
+  [
+    'approvals/handle-timeout',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      reason: 'records the timeout action taken (reminder, escalation, automatic decision) on the step',
+    },
+  ],
+  [
+    'approvals/finish-approval',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      reason: 'sets the quote’s approval outcome and writes its audit entry',
+    },
+  ],
+  [
+    'tickets/check-sla',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      reason:
+        'records the ticket’s SLA clocks, breaches and escalations sent, and the survey link it hands out, with audit entries',
+    },
+  ],
+  [
+    'leads/notify-owner',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      reason:
+        'reads the lead and its owner, emails (and texts) the owner, and notes it in the lead’s history',
+    },
+  ],
+  [
+    'leads/check-follow-up',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      reason:
+        'reads the lead and its routing version, and reassigns or escalates an untouched lead with its audit entry',
+    },
+  ],
+  [
+    'approvals/inbound-sms',
+    {
+      invokedBy: 'inbound SMS',
+      table: 'readWrite',
+      workflows: { 'quote-approval': ['callback'] },
+      reason:
+        'finds the decision request an SMS reply code names, records the decision once and answers the step’s task token',
+    },
+  ],
+]);
+
 /** The access a handler's function gets to the records table. */
 export function recordsTableAccess(handler: string): TableAccess | 'none' {
-  if (!HANDLERS.includes(handler)) throw new Error(`"${handler}" is not in HANDLERS (functions/routes.ts)`);
+  const nonRoute = NON_ROUTE_HANDLERS.get(handler);
+  if (nonRoute && !HANDLERS.includes(handler)) return nonRoute.table;
+  if (!HANDLERS.includes(handler))
+    throw new Error(
+      `"${handler}" serves no route and is not declared in NON_ROUTE_HANDLERS (infra/handler-access.ts): ` +
+        'declare what invokes it and its table access there, with the reason',
+    );
   if (WITHOUT_TABLE.has(handler)) return 'none';
   if (READ_ONLY.has(handler)) return 'read';
   const routes = ROUTES.filter((route) => route.handler === handler);
@@ -36,4 +134,55 @@ export function recordsTableAccess(handler: string): TableAccess | 'none' {
 /** Whether a handler honours `Idempotency-Key` and so needs the idempotency table. */
 export function usesIdempotencyTable(handler: string): boolean {
   return ROUTES.some((route) => route.handler === handler && route.headers?.includes('Idempotency-Key'));
+}
+
+/** Non-route handlers of one kind, e.g. the one inbound SMS invokes. */
+export function nonRouteHandlers(invokedBy: NonRouteHandler['invokedBy']): string[] {
+  return [...NON_ROUTE_HANDLERS].filter(([, entry]) => entry.invokedBy === invokedBy).map(([name]) => name);
+}
+
+/** What a handler's declarations grant: workflow name → access, and names no workflow carries. */
+export interface HandlerWorkflowGrants {
+  grants: Map<string, WorkflowAccess[]>;
+  /** Declarations naming a workflow workflows/registry.ts does not declare (a typo, or a flow not landed yet). */
+  unknown: string[];
+}
+
+/**
+ * Which workflows a handler drives and how, from its routes' `workflows` or its declaration
+ * above: workflow name → access. `*` expands to every workflow in `workflowNames`. A name that is
+ * not among them is reported in `unknown`, for the stack to warn about: the handler is then
+ * deployed without that access, and its `workflowArn()` call says so when reached.
+ */
+export function workflowGrantsOf(
+  handler: string,
+  workflowNames: readonly string[],
+  routes: readonly Pick<Route, 'handler' | 'method' | 'path' | 'workflows'>[] = ROUTES,
+  nonRoute: ReadonlyMap<string, Pick<NonRouteHandler, 'workflows'>> = NON_ROUTE_HANDLERS,
+): HandlerWorkflowGrants {
+  const declarations: [where: string, WorkflowGrants][] = [];
+  for (const route of routes)
+    if (route.handler === handler && route.workflows)
+      declarations.push([`route ${route.method} ${route.path}`, route.workflows]);
+  const declared = nonRoute.get(handler)?.workflows;
+  if (declared) declarations.push([`handler ${handler} (infra/handler-access.ts)`, declared]);
+
+  const grants = new Map<string, Set<WorkflowAccess>>();
+  const unknown: string[] = [];
+  for (const [where, byName] of declarations)
+    for (const [name, access] of Object.entries(byName)) {
+      if (name !== '*' && !workflowNames.includes(name)) {
+        unknown.push(
+          `The ${where} names workflow "${name}", which workflows/registry.ts does not declare ` +
+            `(declared: ${workflowNames.join(', ') || 'none'}); no access to it is granted.`,
+        );
+        continue;
+      }
+      for (const workflow of name === '*' ? workflowNames : [name]) {
+        const set = grants.get(workflow) ?? new Set<WorkflowAccess>();
+        grants.set(workflow, set);
+        for (const kind of access) set.add(kind);
+      }
+    }
+  return { grants: new Map([...grants].map(([workflow, set]) => [workflow, [...set].sort()])), unknown };
 }

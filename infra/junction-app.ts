@@ -6,10 +6,13 @@ import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { WorkflowsStack, workflowsStackNeeded } from './stacks/workflows-stack.ts';
 
 export interface JunctionApp {
   app: App;
   data: DataStack;
+  /** Absent while there is no workflow (nor SMS handler) to deploy: CloudFormation refuses an empty stack. */
+  workflows: WorkflowsStack | undefined;
   api: ApiStack;
 }
 
@@ -30,16 +33,29 @@ export function buildJunctionApp(props: AppProps = {}): JunctionApp {
     description: 'Junction records and idempotency tables (retained on deletion)',
     terminationProtection: true,
   });
+  // The state machines live apart from the API: an approval waiting for days must not be
+  // touched by an API deployment. Task functions read the tables; API functions read the state
+  // machine ARNs; nothing points back, so the references form a line, not a circle.
+  const workflows = workflowsStackNeeded()
+    ? new WorkflowsStack(app, 'JunctionWorkflows', {
+        env,
+        description: 'Junction workflows: Step Functions state machines, their Lambda tasks, inbound SMS',
+        records: data.records,
+      })
+    : undefined;
+  workflows?.addStackDependency(data);
   const api = new ApiStack(app, 'JunctionApi', {
     env,
     description: 'Junction HTTP API, Lambda functions and staff user pool',
     records: data.records,
     idempotency: data.idempotency,
+    ...(workflows ? { workflows: workflows.workflows } : {}),
   });
   api.addStackDependency(data);
+  if (workflows) api.addStackDependency(workflows);
 
   Tags.of(app).add('application', 'junction');
   // Fails synthesis on any finding that is not acknowledged with a reason next to its resource.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, data, api };
+  return { app, data, workflows, api };
 }

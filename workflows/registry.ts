@@ -29,6 +29,17 @@ export interface WorkflowDeclaration {
   placeholders: Readonly<Record<string, PlaceholderBinding>>;
 }
 
+/**
+ * What a function may do with a workflow. Routes declare it (`workflows` in functions/routes.ts),
+ * other handlers in infra/handler-access.ts; the CDK workflow construct grants exactly that,
+ * together with the WORKFLOW_<NAME>_ARN variable handlers read (functions/shared/workflows.ts):
+ *   start     StartExecution (and StartSyncExecution on an EXPRESS workflow)
+ *   stop      StopExecution
+ *   read      ListExecutions, DescribeExecution, GetExecutionHistory
+ *   callback  SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat (the answer to a task token)
+ */
+export type WorkflowAccess = 'start' | 'stop' | 'read' | 'callback';
+
 /** Real flows are added here as they are built (lead routing, quote approval, order-to-cash …). */
 export const WORKFLOWS: readonly WorkflowDeclaration[] = [
   {
@@ -78,6 +89,27 @@ const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** The placeholder names a definition text uses, each once, in order of first use. */
 export function placeholdersIn(text: string): string[] {
   return [...new Set(Array.from(text.matchAll(PLACEHOLDER), (m) => m[1] as string))];
+}
+
+/**
+ * What is wrong between a definition's placeholders and the bindings declared for them: a
+ * binding without a handler, a binding the text never uses, a placeholder nothing binds. Empty
+ * when they match. The local service and the CDK construct both refuse a workflow with problems,
+ * so a typo on either side stops it before it runs anywhere.
+ */
+export function bindingProblems(text: string, placeholders: WorkflowDeclaration['placeholders']): string[] {
+  const problems: string[] = [];
+  const used = new Set(placeholdersIn(text));
+  for (const [placeholder, binding] of Object.entries(placeholders)) {
+    if (typeof binding?.lambda !== 'string' || !binding.lambda)
+      problems.push(`placeholder \${${placeholder}} has no Lambda handler to bind to`);
+    else if (!used.has(placeholder))
+      problems.push(`placeholder \${${placeholder}} is bound but the definition never uses it`);
+  }
+  for (const placeholder of used)
+    if (!Object.hasOwn(placeholders, placeholder))
+      problems.push(`placeholder \${${placeholder}} is used in the definition but not bound in the registry`);
+  return problems;
 }
 
 /**

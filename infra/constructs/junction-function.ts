@@ -4,7 +4,7 @@
  * granted through helpers that set the environment variable and the IAM permission together,
  * so a function can never have the variable without the permission or the other way round.
  */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -42,8 +42,17 @@ export const WRITE_ACTIONS: readonly string[] = [
 ];
 
 export interface JunctionFunctionProps {
-  /** A name from HANDLERS in functions/routes.ts, e.g. `records/get-record`. */
+  /**
+   * The handler's name, `functions/<handler>.handler.ts` without the suffix: a route handler from
+   * HANDLERS in functions/routes.ts (`records/get-record`), a Lambda task a workflow binds
+   * (workflows/registry.ts) or a handler an event triggers.
+   */
   readonly handler: string;
+  /**
+   * The handler file, when it lives outside functions/ (test fixtures).
+   * @default functions/<handler>.handler.ts
+   */
+  readonly entry?: string;
   /** @default 1024 MB: on arm64 CPU grows with memory, and cold starts parse a large bundle. */
   readonly memorySize?: number;
   /** @default 10 seconds: well inside API Gateway's 30-second integration limit. */
@@ -54,19 +63,29 @@ export interface JunctionFunctionProps {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
+/** `records/get-record` → `RecordsGetRecord`, for construct ids (and so logical ids) that stay stable. */
+export const pascalCase = (text: string) =>
+  text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]?.toUpperCase() + word.slice(1))
+    .join('');
+
 export class JunctionFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: JunctionFunctionProps) {
+    const entry = props.entry ?? handlerEntry(props.handler);
+    const source = relative(PROJECT_ROOT, entry);
     // An own role instead of the default one: the default carries the managed
     // AWSLambdaBasicExecutionRole policy, which may create and write any log group in the account.
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs functions/${props.handler}.handler.ts`,
+      description: `Runs ${source}`,
     });
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
     });
     super(scope, id, {
-      entry: handlerEntry(props.handler),
+      entry,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
@@ -78,7 +97,7 @@ export class JunctionFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
-      description: `functions/${props.handler}.handler.ts`,
+      description: source,
       environment: {
         // The bundles are minified: stack traces in the logs are only readable through the maps.
         NODE_OPTIONS: '--enable-source-maps',

@@ -3,7 +3,15 @@
  * the Cognito user pool staff sign in with. Every route comes from functions/routes.ts, the same
  * table the local hub serves, so the deployed API and the local one cannot disagree.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -27,12 +35,15 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { HANDLERS, ROUTES, type Route } from '#functions/routes';
 import { ROLES } from '#schemas/common';
-import { type GrantableTable, JunctionFunction } from '../constructs/junction-function.ts';
-import { recordsTableAccess, usesIdempotencyTable } from '../handler-access.ts';
+import { type GrantableTable, JunctionFunction, pascalCase } from '../constructs/junction-function.ts';
+import type { JunctionWorkflow } from '../constructs/junction-workflow.ts';
+import { recordsTableAccess, usesIdempotencyTable, workflowGrantsOf } from '../handler-access.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly records: GrantableTable;
   readonly idempotency: GrantableTable;
+  /** The state machines, by workflow name, that routes may start, stop, read or answer. */
+  readonly workflows?: ReadonlyMap<string, JunctionWorkflow>;
   /**
    * Requests per second across the API, and the burst above it. API Gateway answers 429 beyond
    * these; raise them when real traffic needs it.
@@ -44,12 +55,7 @@ export interface ApiStackProps extends StackProps {
 const AUTHORIZER = 'auth/authorizer';
 const NOT_FOUND = 'api/not-found';
 
-const pascal = (text: string) =>
-  text
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((word) => word[0]?.toUpperCase() + word.slice(1))
-    .join('');
+const pascal = pascalCase;
 
 /** `records/get-record` → `RecordsGetRecord`; construct ids, and so logical ids, stay stable. */
 const functionId = (handler: string) => pascal(handler);
@@ -102,6 +108,11 @@ export class ApiStack extends Stack {
       if (access !== 'none') fn.useTable(props.records, access, 'TABLE_NAME');
       if (usesIdempotencyTable(handler))
         fn.useTable(props.idempotency, 'readWrite', 'IDEMPOTENCY_TABLE_NAME');
+      // The routes' `workflows` (functions/routes.ts) say which state machines, and how.
+      const workflows = props.workflows ?? new Map<string, JunctionWorkflow>();
+      const { grants, unknown } = workflowGrantsOf(handler, [...workflows.keys()]);
+      for (const [name, access] of grants) workflows.get(name)?.grantTo(fn, access);
+      for (const warning of unknown) Annotations.of(fn).addWarningV2('junction:unknown-workflow', warning);
       functions.set(handler, fn);
     }
     this.functions = functions;

@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LOCAL_REGION } from '#local/lambda';
 import {
+  bindingProblems,
   definitionPath,
-  placeholdersIn,
   substitutePlaceholders,
   WORKFLOWS,
   type WorkflowDeclaration,
@@ -176,20 +176,11 @@ export function bindWorkflow(workflow: WorkflowDeclaration): string {
   } catch (error) {
     throw new DefinitionError(workflow.name, [`cannot read ${file}: ${(error as Error).message}`]);
   }
-  const problems: string[] = [];
-  const values: Record<string, string> = {};
-  for (const [placeholder, binding] of Object.entries(workflow.placeholders)) {
-    if (typeof binding?.lambda !== 'string' || !binding.lambda)
-      problems.push(`placeholder \${${placeholder}} has no Lambda handler to bind to`);
-    else values[placeholder] = localFunctionArn(binding.lambda);
-  }
-  const used = new Set(placeholdersIn(text));
-  for (const placeholder of Object.keys(workflow.placeholders))
-    if (!used.has(placeholder))
-      problems.push(`placeholder \${${placeholder}} is bound but the definition never uses it`);
-  const { text: bound, unbound } = substitutePlaceholders(text, values);
-  for (const placeholder of unbound)
-    problems.push(`placeholder \${${placeholder}} is used in the definition but not bound in the registry`);
+  const problems = bindingProblems(text, workflow.placeholders);
   if (problems.length) throw new DefinitionError(workflow.name, problems);
+  const values: Record<string, string> = {};
+  for (const [placeholder, binding] of Object.entries(workflow.placeholders))
+    values[placeholder] = localFunctionArn(binding.lambda);
+  const { text: bound } = substitutePlaceholders(text, values);
   return bound;
 }

@@ -28,6 +28,8 @@ export interface PolicyStatementJson {
 export interface Synthesized extends JunctionApp {
   outdir: string;
   dataTemplate: Template;
+  /** Absent while the app has no workflows stack. */
+  workflowsTemplate: Template | undefined;
   apiTemplate: Template;
   /** The error synthesis threw (a failed validation), if it did. */
   synthError?: Error;
@@ -79,6 +81,7 @@ export function synthesize(
     ...junction,
     outdir,
     dataTemplate: templateOf(junction.data),
+    workflowsTemplate: junction.workflows ? templateOf(junction.workflows) : undefined,
     apiTemplate: templateOf(junction.api),
     ...(synthError ? { synthError } : {}),
     cleanUp,
