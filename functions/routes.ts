@@ -475,6 +475,7 @@ function leadIntake(route: Route): Route {
       'Normalises the lead, merges it into an open lead with the same email or phone (200) or creates it (201), ' +
       'scores it and routes it by the active lead routing: the response names the owner and why. ' +
       '`Lead-Outcome` says created, merged or linked.',
+    workflows: { 'lead-routing': ['start'] },
   };
 }
 
@@ -492,6 +493,7 @@ function leadRoutes(): Route[] {
         'Public: a lead form posted from a web page (form-urlencoded or JSON). Fields are mapped as the form says; ' +
         'a filled honeypot is answered like a success and creates nothing; each client IP may post a limited ' +
         'number of times per window (429 with Retry-After beyond). Browsers may post only from the allowed origins.',
+      workflows: { 'lead-routing': ['start'] },
     },
     {
       ...form,
