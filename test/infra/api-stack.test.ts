@@ -233,9 +233,20 @@ describe('the API stack', () => {
     it('puts the Lambda authorizer in front of every non-public route and none in front of public ones', () => {
       const routes = routesByKey();
       const publicKeys = ROUTES.filter((route) => route.access === 'public').map(routeKey);
-      // The approval link's pages: the unguessable link id is their credential.
+      // The approval and survey links' pages: the unguessable link id is their credential. The
+      // web form endpoint: posted by anonymous visitors, limited per client and by the form's CORS.
       expect(publicKeys.sort()).toEqual(
-        ['GET /openapi.json', 'GET /approvals/{id}', 'HEAD /approvals/{id}', 'POST /approvals/{id}'].sort(),
+        [
+          'GET /openapi.json',
+          'GET /approvals/{id}',
+          'HEAD /approvals/{id}',
+          'POST /approvals/{id}',
+          'GET /surveys/{id}',
+          'HEAD /surveys/{id}',
+          'POST /surveys/{id}',
+          'POST /v1/forms/{formId}',
+          'OPTIONS /v1/forms/{formId}',
+        ].sort(),
       );
       for (const route of ROUTES) {
         const resource = routes.get(routeKey(route));
