@@ -64,7 +64,7 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
     managerId: admin,
   });
 
-  await create('queue', {
+  const inboundSales = await create('queue', {
     name: 'Inbound sales EMEA',
     memberIds: [ana, ben],
     strategy: 'round-robin',
@@ -77,6 +77,7 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
     managerId: supportLead,
   });
   await seedSlaPolicy(deps);
+  await seedLeadRouting(deps, inboundSales, salesManager);
 
   const products = [
     {
@@ -179,6 +180,77 @@ async function seedSlaPolicy(deps: RecordDeps): Promise<void> {
           { atPercent: 150, notify: 'manager', channels: ['sms'] },
         ],
         autoClose: { resolvedAfterBusinessDays: 3, pendingCustomerAfterBusinessDays: 5 },
+      },
+    },
+    SEED,
+  );
+}
+
+/**
+ * Lead routing for the demo: companies of 10,000 and more go to the sales manager; EMEA enterprise leads take turns in the inbound sales queue and move
+ * on when nobody calls them within four hours; big companies score as hot; everything else waits
+ * in the same queue. And a "Contact us" web form that posts into it from a page on localhost.
+ */
+async function seedLeadRouting(deps: RecordDeps, queueId: string, managerId: string): Promise<void> {
+  const documents = { ...documentDeps(), ...deps };
+  await createDocument(
+    documents,
+    ADMIN_KINDS['lead-routing'],
+    {
+      activate: true,
+      note: 'Demo data',
+      content: {
+        name: 'Inbound leads',
+        scoring: [
+          { name: 'Enterprise size', when: { fact: 'employees', op: 'gte', value: 500 }, points: 30 },
+          { name: 'DACH', when: { fact: 'country', op: 'in', value: ['DE', 'AT', 'CH'] }, points: 20 },
+          { name: 'Reachable by phone', when: { fact: 'hasPhone', op: 'eq', value: true }, points: 10 },
+        ],
+        hotScore: 60,
+        rules: [
+          {
+            name: 'Key accounts to the manager',
+            when: { fact: 'employees', op: 'gte', value: 10_000 },
+            assignTo: { type: 'user', userId: managerId },
+          },
+          {
+            name: 'EMEA enterprise',
+            when: {
+              all: [
+                { fact: 'country', op: 'in', value: ['DE', 'AT', 'CH', 'FR', 'NL', 'GB'] },
+                { fact: 'employees', op: 'gte', value: 500 },
+              ],
+            },
+            assignTo: { type: 'queue', queueId },
+            followUp: { afterHours: 4, action: 'reassign', maxAttempts: 2 },
+          },
+        ],
+        fallbackQueueId: queueId,
+      },
+    },
+    SEED,
+  );
+  await createDocument(
+    documents,
+    ADMIN_KINDS['lead-form'],
+    {
+      activate: true,
+      note: 'Demo data',
+      content: {
+        name: 'Contact us',
+        fields: {
+          email: 'email',
+          first_name: 'firstName',
+          last_name: 'lastName',
+          company: 'company',
+          phone: 'phone',
+        },
+        honeypotField: 'website',
+        ignoreFields: ['submit'],
+        source: 'website-contact',
+        allowedOrigins: ['http://localhost:8080', 'http://127.0.0.1:8080'],
+        rateLimit: { requests: 10, windowSeconds: 60 },
+        defaultCountry: 'DE',
       },
     },
     SEED,
