@@ -17,6 +17,7 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandOutput,
   UpdateCommand,
@@ -62,6 +63,28 @@ export class LeadRoutingStore {
         ...(staleHolder ? { ExpressionAttributeValues: { ':stale': staleHolder } } : {}),
       },
     };
+  }
+
+  /**
+   * Points a free match key at a lead, outside any transaction (a lead edited or merged to a new
+   * email or phone). Answers false, changing nothing, when another lead holds the key.
+   */
+  async claimIfFree(kind: MatchKind, value: string, leadId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...matchKey(kind, value), entity: 'lead-match', leadId },
+          ConditionExpression: 'attribute_not_exists(#pk) OR leadId = :lead',
+          ExpressionAttributeNames: { '#pk': KEY.pk },
+          ExpressionAttributeValues: { ':lead': leadId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   /** Takes the next round-robin ticket of a counter: 0, 1, 2 … each number once, however many race. */

@@ -30,6 +30,7 @@ import { RECORD_TYPES } from '../records/record-types.ts';
 import { HttpProblem } from '../shared/problem.ts';
 import type { FollowUpState, LeadDeps } from './lead-deps.ts';
 import { activeRouting, leadDirectory, type RoutingVersion } from './lead-directory.ts';
+import { claimNewMatchKeys } from './lead-lifecycle.ts';
 import { type LeadScore, leadFacts, scoreLead } from './lead-scoring.ts';
 import { isAway, planRouting, type RoutingPlan, type RoutingUser } from './routing-plan.ts';
 
@@ -461,6 +462,7 @@ async function mergeInto(
       const entry = auditEntry(deps, leadType, next, 'merge', changes, source, summary);
       entry.context = context;
       await deps.store.replace(leadType, current, next, entry);
+      await claimNewMatchKeys(deps.leads, next, current);
       return next;
     },
     (error) => error instanceof TransactionConflictError || error instanceof VersionConflictError,

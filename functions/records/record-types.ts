@@ -259,6 +259,7 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
       ok: true,
       fields: current ? pick(current, LEAD_SERVER_FIELDS) : {},
     }),
+    lifecycle: () => import('../leads/lead-lifecycle.ts').then((m) => m.leadLifecycle),
   },
   user: {
     ...RECORD_CATALOGUE.user,

@@ -326,6 +326,21 @@ describe('dedupe', () => {
     expect(third.body.id).toBe(second.body.id);
   });
 
+  it('merges into a lead edited to a new email, and into one a merge gave a phone', async () => {
+    const edited = (await post(newLead({ source: 'apac' }))).body;
+    await hub.api.patch(`/v1/leads/${edited.id}`, { email: 'new.address@prospect.example.com' });
+    const byNewEmail = await post(newLead({ email: 'New.Address@prospect.example.com' }));
+
+    const merged = (await post(newLead({ source: 'apac' }))).body;
+    await post({ lastName: 'X', email: merged.email, phone: '+4915177770001' });
+    const byAddedPhone = await post(newLead({ phone: '+49 151 77770001' }));
+
+    expect(byNewEmail.status).toBe(200);
+    expect(byNewEmail.body.id).toBe(edited.id);
+    expect(byAddedPhone.status).toBe(200);
+    expect(byAddedPhone.body.id).toBe(merged.id);
+  });
+
   it('gives a lead matching a contact to the contact’s owner, and notes the contact', async () => {
     const contact = (
       await hub.api.post('/v1/contacts', {
