@@ -322,6 +322,7 @@ function quoteApprovalRoutes(): Route[] {
         'A quote no step applies to is approved at once (200). The quote is read-only while pending.',
       tag: 'Quotes',
       headers: ['Idempotency-Key', 'If-Match'],
+      workflows: { 'quote-approval': ['start'] },
     },
     {
       method: 'POST',

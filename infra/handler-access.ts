@@ -44,9 +44,8 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     'approvals/load-step',
     {
       invokedBy: 'workflow task',
-      table: 'read',
-      reason:
-        'reads the quote, the approval policy version it was submitted under and the approvers of a step',
+      table: 'readWrite',
+      reason: 'opens the next step the quote enters: its status, opening time and timeout timer on the step',
     },
   ],
   [
