@@ -77,6 +77,10 @@ export interface Route {
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
+/** Ticket writes move the SLA clocks and start the ticket-sla workflow (functions/tickets/ticket-lifecycle.ts). */
+const startsSla = (type: RecordTypeEntry): Pick<Route, 'workflows'> =>
+  type.name === 'ticket' ? { workflows: { 'ticket-sla': ['start'] } } : {};
+
 function recordRoutes(type: RecordTypeEntry): Route[] {
   const base = `/v1/${type.collection}`;
   const item = `${base}/{id}`;
@@ -92,6 +96,7 @@ function recordRoutes(type: RecordTypeEntry): Route[] {
       operation: 'create-record',
       summary: `Create ${label}`,
       headers: ['Idempotency-Key'],
+      ...startsSla(type),
     },
     {
       ...read,
@@ -120,6 +125,7 @@ function recordRoutes(type: RecordTypeEntry): Route[] {
       description:
         'A JSON merge patch (RFC 7396): fields given replace, null removes. Send If-Match with the ETag to avoid lost updates.',
       headers: ['If-Match'],
+      ...startsSla(type),
     },
     {
       ...write,
@@ -423,6 +429,7 @@ export const ROUTES: readonly Route[] = [
     headers: ['Idempotency-Key'],
     access: RECORD_CATALOGUE.ticket.access.write,
     recordType: 'ticket',
+    workflows: { 'ticket-sla': ['start'] },
     summary: 'Reply on a ticket',
     description:
       "An agent's or the customer's reply. The first agent reply stops the first-response clock; " +

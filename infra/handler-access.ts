@@ -21,6 +21,7 @@ const WITHOUT_TABLE: ReadonlyMap<string, string> = new Map([
 const READ_ONLY: ReadonlyMap<string, string> = new Map([
   ['auth/authorizer', 'looks API keys and staff users up; serves no route'],
   ['approvals/simulate-approval', 'a dry run: POST only because the quote to simulate travels in the body'],
+  ['tickets/simulate-sla', 'a dry run: POST only because the ticket to simulate travels in the body'],
 ]);
 
 /** Workflow access by workflow name; `*` stands for every declared workflow. */
