@@ -31,7 +31,9 @@ interface Ready {
   stateMachines: { name: string; arn: string }[];
 }
 interface Usage {
-  calls: number;
+  /** DynamoDB requests by SDK command name. */
+  requests: Record<string, number>;
+  itemsWritten: number;
   cpuMs: number;
 }
 
@@ -53,7 +55,10 @@ interface Round {
   p50: number;
   p99: number;
   transitions: number;
-  dynamodbCalls: number;
+  /** Per execution: items written, BatchWriteItem requests, read requests (the name check). */
+  itemsWritten: number;
+  writeRequests: number;
+  reads: number;
   serviceCpuMs: number;
   failed: number;
 }
@@ -96,6 +101,8 @@ async function round(
   const seconds = (performance.now() - t0) / 1000;
   const after = await ask<Usage>(child, 'usage');
 
+  // Queries are left out: they are this benchmark's own ListExecutions polling, not the executions' cost.
+  const delta = (operation: string) => (after.requests[operation] ?? 0) - (before.requests[operation] ?? 0);
   const latencies: number[] = [];
   const transitions: number[] = [];
   for (const executionArn of arns.slice(0, SAMPLE)) {
@@ -114,7 +121,9 @@ async function round(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     transitions: transitions.reduce((a, b) => a + b, 0) / Math.max(1, transitions.length),
-    dynamodbCalls: (after.calls - before.calls) / Math.max(1, arns.length),
+    itemsWritten: (after.itemsWritten - before.itemsWritten) / Math.max(1, arns.length),
+    writeRequests: delta('BatchWriteItemCommand') / Math.max(1, arns.length),
+    reads: (delta('GetItemCommand') + delta('BatchGetItemCommand')) / Math.max(1, arns.length),
     serviceCpuMs: (after.cpuMs - before.cpuMs) / Math.max(1, arns.length),
     failed,
   };
@@ -156,7 +165,9 @@ export async function workflowThroughputBench(dynamodbEndpoint: string): Promise
           'p50 ms',
           'p99 ms',
           'state transitions/execution',
-          'DynamoDB calls/execution',
+          'DynamoDB items written/execution',
+          'BatchWriteItem/execution',
+          'read requests/execution',
           'service CPU ms/execution',
           'failed',
         ],
@@ -165,7 +176,18 @@ export async function workflowThroughputBench(dynamodbEndpoint: string): Promise
           fmt(m((x) => x.p50)),
           fmt(m((x) => x.p99)),
           fmt(m((x) => x.transitions)),
-          fmt(m((x) => x.dynamodbCalls)),
+          fmt(
+            m((x) => x.itemsWritten),
+            2,
+          ),
+          fmt(
+            m((x) => x.writeRequests),
+            3,
+          ),
+          fmt(
+            m((x) => x.reads),
+            2,
+          ),
           fmt(
             m((x) => x.serviceCpuMs),
             2,

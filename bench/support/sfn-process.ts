@@ -14,10 +14,22 @@ const client = new DynamoDBClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
-let calls = 0;
+/** DynamoDB requests by operation, and the items written (put or deleted) by those requests. */
+const requests: Record<string, number> = {};
+let itemsWritten = 0;
 client.middlewareStack.add(
-  (next) => async (args) => {
-    calls++;
+  (next, context) => async (args) => {
+    const operation = context.commandName ?? 'unknown';
+    requests[operation] = (requests[operation] ?? 0) + 1;
+    const input = args.input as {
+      RequestItems?: Record<string, unknown[]>;
+      TransactItems?: unknown[];
+      Item?: unknown;
+    };
+    if (input.RequestItems && operation === 'BatchWriteItemCommand')
+      for (const items of Object.values(input.RequestItems)) itemsWritten += items.length;
+    else if (input.TransactItems) itemsWritten += input.TransactItems.length;
+    else if (input.Item) itemsWritten += 1;
     return next(args);
   },
   { step: 'initialize', name: 'countCalls' },
@@ -34,7 +46,7 @@ const service = await startStepFunctionsLocal({
 process.on('message', (message: { type: string }) => {
   if (message.type === 'usage') {
     const { user, system } = process.cpuUsage();
-    process.send?.({ type: 'usage', calls, cpuMs: (user + system) / 1000 });
+    process.send?.({ type: 'usage', requests: { ...requests }, itemsWritten, cpuMs: (user + system) / 1000 });
   }
   if (message.type === 'stop') void service.close().then(() => process.exit(0));
 });

@@ -17,6 +17,7 @@
  */
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   CreateTableCommand,
   DescribeTableCommand,
@@ -172,17 +173,58 @@ export class ExecutionStore {
     return Item?.d?.S;
   }
 
-  /** Whether an execution with this ARN was ever stored. */
-  async exists(arn: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { pk: S(pkOf(arn)), sk: S('E') },
-        ProjectionExpression: 'pk',
-        ConsistentRead: true,
-      }),
-    );
-    return Item !== undefined;
+  /**
+   * Whether an execution with this ARN was ever stored. Asked for every named StartExecution, so
+   * the questions asked in one turn of the event loop go as one consistent BatchGetItem (up to
+   * 100 keys) rather than a GetItem each.
+   */
+  exists(arn: string): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.existsAsked.get(arn);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.existsAsked.set(arn, [{ resolve, reject }]);
+      if (this.existsAsked.size === 1) setImmediate(() => this.answerExists());
+    });
+  }
+
+  private readonly existsAsked = new Map<
+    string,
+    { resolve: (found: boolean) => void; reject: (error: unknown) => void }[]
+  >();
+
+  private answerExists() {
+    const asked = [...this.existsAsked];
+    this.existsAsked.clear();
+    for (let i = 0; i < asked.length; i += 100) {
+      const chunk = asked.slice(i, i + 100);
+      this.findStored(chunk.map(([arn]) => arn)).then(
+        (found) => {
+          for (const [arn, waiters] of chunk) for (const w of waiters) w.resolve(found.has(arn));
+        },
+        (error: unknown) => {
+          for (const [, waiters] of chunk) for (const w of waiters) w.reject(error);
+        },
+      );
+    }
+  }
+
+  /** Which of these (at most 100) executions are stored, retrying keys DynamoDB leaves unprocessed. */
+  private async findStored(arns: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    let keys: Record<string, AttributeValue>[] = arns.map((arn) => ({ pk: S(pkOf(arn)), sk: S('E') }));
+    for (let attempt = 0; keys.length; attempt++) {
+      if (attempt) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 25 * 2 ** attempt)));
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [this.tableName]: { Keys: keys, ProjectionExpression: 'pk', ConsistentRead: true },
+          },
+        }),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) found.add((item.pk?.S ?? '').slice(2));
+      keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return found;
   }
 
   /** Everything stored about an execution, spilled parts included. */
@@ -448,9 +490,18 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
  * Group commit: changed executions are gathered and written together. `flush` answers once a
  * write that started after the call has stored the execution; one execution never has two
  * writes in flight, so an older state cannot overwrite a newer one.
+ *
+ * Only urgent changes (a barrier before a function runs, a settled token, the end) are written
+ * at once. A change that only adds history waits LAZY_WRITE_MS, counted per execution, and is
+ * usually carried by the execution's next urgent write instead: a busy service writing every
+ * dirty execution at each turn would write each one once more per turn it happens to be running.
  */
 export class ExecutionWriter implements ExecutionPersistence {
   private readonly dirty = new Set<Execution>();
+  /** Dirty executions that must be written at the next turn, not when their lazy wait ends. */
+  private readonly urgent = new Set<Execution>();
+  /** When each lazily dirty execution first changed since its last write. */
+  private readonly dirtySince = new Map<Execution, number>();
   private readonly inFlight = new Set<Execution>();
   private readonly waiters = new Map<Execution, (() => void)[]>();
   private jobs = 0;
@@ -464,14 +515,12 @@ export class ExecutionWriter implements ExecutionPersistence {
   ) {}
 
   changed(execution: Execution, urgent = false): void {
+    if (!this.dirty.has(execution)) this.dirtySince.set(execution, Date.now());
     this.dirty.add(execution);
-    if (urgent) this.scheduleNow();
-    else if (!this.lazyTimer) {
-      this.lazyTimer = setTimeout(() => {
-        this.lazyTimer = undefined;
-        this.drain();
-      }, LAZY_WRITE_MS);
-    }
+    if (urgent) {
+      this.urgent.add(execution);
+      this.scheduleNow();
+    } else this.armLazyTimer();
   }
 
   flush(execution: Execution): Promise<void> {
@@ -479,14 +528,14 @@ export class ExecutionWriter implements ExecutionPersistence {
       const list = this.waiters.get(execution);
       if (list) list.push(resolve);
       else this.waiters.set(execution, [resolve]);
-      this.dirty.add(execution);
-      this.scheduleNow();
+      this.changed(execution, true);
     });
   }
 
   /** Resolves once nothing is waiting to be written (for shutdown). */
   idle(): Promise<void> {
     if (!this.dirty.size && !this.inFlight.size) return Promise.resolve();
+    for (const execution of this.dirty) this.urgent.add(execution);
     this.scheduleNow();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
@@ -501,17 +550,40 @@ export class ExecutionWriter implements ExecutionPersistence {
     });
   }
 
+  private armLazyTimer() {
+    if (this.lazyTimer || this.dirty.size === this.urgent.size) return;
+    // In-flight executions are left out: the end of their write drains again anyway.
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [execution, since] of this.dirtySince)
+      if (!this.urgent.has(execution) && !this.inFlight.has(execution)) oldest = Math.min(oldest, since);
+    if (oldest === Number.POSITIVE_INFINITY) return;
+    this.lazyTimer = setTimeout(
+      () => {
+        this.lazyTimer = undefined;
+        this.drain();
+      },
+      Math.max(0, oldest + LAZY_WRITE_MS - Date.now()),
+    );
+  }
+
+  /** Due now: urgent, or lazily dirty for LAZY_WRITE_MS. */
+  private due(execution: Execution, now: number): boolean {
+    return this.urgent.has(execution) || now - (this.dirtySince.get(execution) ?? now) >= LAZY_WRITE_MS;
+  }
+
   private drain() {
+    const now = Date.now();
     while (this.jobs < MAX_JOBS_IN_FLIGHT) {
       const batch: Execution[] = [];
       for (const execution of this.dirty) {
-        if (this.inFlight.has(execution)) continue;
+        if (this.inFlight.has(execution) || !this.due(execution, now)) continue;
         batch.push(execution);
         if (batch.length === EXECUTIONS_PER_JOB) break;
       }
       if (!batch.length) break;
       this.runJob(batch);
     }
+    this.armLazyTimer();
     if (!this.dirty.size && !this.inFlight.size) {
       const waiting = this.idleWaiters;
       this.idleWaiters = [];
@@ -527,6 +599,8 @@ export class ExecutionWriter implements ExecutionPersistence {
     const resolvers: (() => void)[] = [];
     for (const execution of batch) {
       this.dirty.delete(execution);
+      this.urgent.delete(execution);
+      this.dirtySince.delete(execution);
       this.inFlight.add(execution);
       const snapshot = this.store.snapshot(execution);
       spilled.push(...snapshot.spilled);
