@@ -12,6 +12,7 @@ import { apiThroughputBench } from './api-throughput.bench.ts';
 import { bundlesBench } from './bundles.bench.ts';
 import { leadRoutingBench } from './lead-routing.bench.ts';
 import { executionTimelineBench } from './execution-timeline.bench.ts';
+import { quoteApprovalBench } from './quote-approval.bench.ts';
 import { workflowThroughputBench } from './workflow-throughput.bench.ts';
 
 const selected = new Set(process.argv.slice(2));
@@ -28,6 +29,7 @@ try {
   if (wants('api')) console.log(`${await apiThroughputBench(dynamodb.endpoint, dynamodb.pid ?? 0)}\n`);
   if (wants('workflows')) console.log(`${await workflowThroughputBench(dynamodb.endpoint)}\n`);
   if (wants('leads')) console.log(`${await leadRoutingBench(dynamodb.endpoint, dynamodb.pid ?? 0)}\n`);
+  if (wants('approvals')) console.log(`${await quoteApprovalBench(dynamodb.endpoint)}\n`);
 } finally {
   await dynamodb.stop();
 }
