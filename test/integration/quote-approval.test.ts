@@ -218,6 +218,49 @@ describe('submitting a quote for approval', () => {
     expect(email.body.text).toContain(planned[0].approvers[0].reason);
   });
 
+  it('keeps a quote in flight on the policy version it was submitted under', async () => {
+    const policyId = await createPolicy(hub, {
+      name: 'Pounds',
+      priority: 2,
+      appliesWhen: { fact: 'currency', op: 'eq', value: 'GBP' },
+      steps: [
+        { name: 'Manager', approvers: [{ type: 'manager', level: 1 }] },
+        { name: 'Finance', approvers: [{ type: 'role', role: 'finance' }] },
+      ],
+      fallbackApproverId: org.ids.ada,
+    });
+    const quote = await hub.api.post('/v1/quotes', {
+      name: `Pounds ${Date.now()}`,
+      accountId: org.accountId,
+      ownerId: org.ids.ana,
+      currency: 'GBP',
+      validUntil: '2030-01-31',
+      lines: [{ description: 'Consulting', quantity: 1, unitPrice: 500_000 }],
+    });
+    const run = (await submit(quote.body.id)).body;
+    const changed = await hub.api.post(`/v1/admin/approval-policies/${policyId}/versions`, {
+      activate: true,
+      content: {
+        name: 'Pounds',
+        priority: 2,
+        appliesWhen: { fact: 'currency', op: 'eq', value: 'GBP' },
+        steps: [{ name: 'Director', approvers: [{ type: 'user', userId: org.ids.dana }] }],
+        fallbackApproverId: org.ids.ada,
+      },
+    });
+    expect(changed.status).toBe(201);
+
+    const [link] = linkIds((await emailAbout(org.emails.max, quote.body.name)).body.text);
+    await decideByLink(hub, link as string, 'approve');
+    const toFinance = await emailAbout(org.emails.fiona, quote.body.name);
+
+    expect(run.policy).toEqual({ id: policyId, version: 1, name: 'Pounds' });
+    expect(toFinance.body.text).toContain('Step 2 of 2: Finance');
+    expect((await inbox(hub, org.emails.dana)).filter((e) => e.subject.includes(quote.body.name))).toEqual(
+      [],
+    );
+  });
+
   it('asks the fallback approver, saying why, when an approver cannot be resolved', async () => {
     const quoteId = await createQuote(hub, org, 15, { ownerId: org.ids.otto });
     const run = (await submit(quoteId)).body;
