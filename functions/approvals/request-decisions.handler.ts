@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { taskHandler } from '../shared/workflow-task.ts';
-import { flowDeps } from './approval-deps.ts';
+import { flowDeps } from './flow-deps.ts';
 import { requestDecisions } from './request-decisions.use-case.ts';
 
 const RequestDecisionsInput = z.object({
