@@ -270,6 +270,8 @@ function approvalLinkRoutes(): Route[] {
       operation: 'decide-approval',
       access: 'public',
       tag: 'Approval links',
+      // A decision that settles its step answers the step's task token.
+      workflows: { 'quote-approval': ['callback'] },
       summary: 'Decide an approval request',
       description:
         'The confirm page’s form (or JSON): nonce, decision approve|reject, optional comment. Decides once; ' +
@@ -340,6 +342,7 @@ function quoteApprovalRoutes(): Route[] {
       description:
         'The submitter, a manager or an admin stops the approval: the quote is back in draft and open links stop working.',
       tag: 'Quotes',
+      workflows: { 'quote-approval': ['stop'] },
     },
     {
       method: 'GET',

@@ -54,6 +54,8 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
+      // A step every approver had already decided is settled at once, with the token just issued.
+      workflows: { 'quote-approval': ['callback'] },
       reason:
         'stores one decision request per approver (link id, nonce, reply code) with the step’s task token',
     },

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -25,6 +25,7 @@ import {
   type WorkflowDeclaration,
 } from '#workflows/registry.ts';
 import { PROJECT_ROOT } from '../bundling.ts';
+import { pascalCase } from './junction-function.ts';
 
 /** A function that can carry an environment variable (a JunctionFunction). */
 export interface WorkflowClient extends IFunction {
@@ -49,6 +50,8 @@ export class WorkflowDefinitionError extends Error {
 export class JunctionWorkflow extends Construct {
   readonly declaration: WorkflowDeclaration;
   readonly stateMachine: StateMachine;
+  /** `<stack>-<workflow>`. */
+  readonly stateMachineName: string;
   readonly logGroup: LogGroup;
   /** The function each placeholder is bound to. */
   readonly bindings: ReadonlyMap<string, IFunction>;
@@ -88,7 +91,14 @@ export class JunctionWorkflow extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // A name of the stack's and the workflow's, rather than a generated one: executions are then
+    // `execution:<stack>-<workflow>:<name>`, so grants on them name the pattern in plain text in
+    // every stack (a cross-stack token there would differ before and after CDK resolves it), and
+    // the console lists `JunctionWorkflows-quote-approval`. The price: a change that replaces the
+    // state machine (its type) needs a new workflow name.
+    this.stateMachineName = `${Stack.of(this).stackName}-${declaration.name}`;
     this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: this.stateMachineName,
       comment: relative(PROJECT_ROOT, file),
       // The file as written, with CloudFormation's own substitution for the placeholders: the
       // template shows the definition as it reads in the repository.
@@ -118,13 +128,41 @@ export class JunctionWorkflow extends Construct {
     });
   }
 
+  /**
+   * A task of this workflow answering a token of it (an approval step already decided when its
+   * requests go out). The state machine refers to the function, so the function cannot refer to
+   * the state machine: no WORKFLOW_<NAME>_ARN (SendTask* needs only the token), and the permission
+   * in a policy of its own, which the function does not wait for. Starting, stopping or reading
+   * the workflow that invokes it would need the ARN, so it is refused.
+   */
+  private grantToOwnTask(fn: WorkflowClient, access: readonly WorkflowAccess[]): this {
+    const refused = access.filter((kind) => kind !== 'callback');
+    if (refused.length)
+      throw new WorkflowDefinitionError(
+        `${fn.node.path} is a task of the ${this.declaration.name} workflow and cannot be granted ` +
+          `${refused.join(', ')} on it: the state machine refers to the function, so the function cannot ` +
+          'refer back to the state machine. Only callback (answering a task token) is possible.',
+      );
+    if (!fn.role) throw new WorkflowDefinitionError(`${fn.node.path} has no role to grant callback to`);
+    new Policy(this, `${pascalCase(fn.node.id)}AnswersTokens`, {
+      roles: [fn.role],
+      statements: [
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
+    return this;
+  }
+
   /** The ARN pattern of this workflow's executions (StopExecution, DescribeExecution take these). */
   private executionsArn(): string {
     const stack = Stack.of(this.stateMachine);
     return stack.formatArn({
       service: 'states',
       resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      resourceName: `${this.stateMachineName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
   }
@@ -135,6 +173,7 @@ export class JunctionWorkflow extends Construct {
    */
   grantTo(fn: WorkflowClient, access: readonly WorkflowAccess[]): this {
     if (access.length === 0) return this;
+    if ([...this.bindings.values()].includes(fn)) return this.grantToOwnTask(fn, access);
     fn.addEnvironment(workflowArnVariable(this.declaration.name), this.stateMachine.stateMachineArn);
     const onMachine: string[] = [];
     const onExecutions: string[] = [];
@@ -165,7 +204,7 @@ export class JunctionWorkflow extends Construct {
       Grant.addToPrincipal({ grantee: fn, actions: onExecutions, resourceArns: [executions] });
       if (fn.role)
         Validations.of(fn.role).acknowledge({
-          // The finding names the resource as cdk-nag flattens it (`<Logical.Name>` for the name).
+          // The finding names the resource as cdk-nag flattens it (`<AWS::Region>` and the like).
           id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(fn.role).resolve(executions))}]`,
           reason:
             `Executions of the ${this.declaration.name} workflow are named at start (one per quote, order …), so ` +

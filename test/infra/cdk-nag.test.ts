@@ -101,7 +101,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     const executionPatterns = [...rules].filter((rule) => rule.startsWith('AwsSolutions-IAM5[Resource::'));
     for (const rule of executionPatterns)
       if (rule !== 'AwsSolutions-IAM5[Resource::*]')
-        expect(rule).toMatch(/:execution:<[A-Za-z0-9]+\.Name>:\*\]$/);
+        expect(rule).toMatch(/:execution:JunctionWorkflows-[a-z0-9-]+:\*\]$/);
     expect(
       [...rules].filter((rule) => !expected.includes(rule) && !executionPatterns.includes(rule)),
     ).toEqual([]);

@@ -4,7 +4,7 @@
  * derived from the declarations, and — for the real app — one state machine per declared workflow.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -194,11 +194,8 @@ describe('the workflow construct', () => {
       expect(variableOf(stopper, 'five-states')).toEqual(machine());
       expect(actionsOf(statesStatements(stopper))).toEqual(['states:StopExecution']);
       const resource = JSON.stringify(executions());
-      expect(resource).toContain(':execution:');
-      expect(resource).toContain(
-        JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(fiveStates.stateMachine), 'Name'] }),
-      );
-      expect(resource).toMatch(/:\*"\]\]\}$/);
+      expect(machineOf(fiveStates).Properties?.StateMachineName).toBe('Flows-five-states');
+      expect(resource).toMatch(/:execution:Flows-five-states:\*"\]\]\}$/);
     });
 
     it('read: ListExecutions on the state machine, Describe and history on its executions', () => {
@@ -269,12 +266,46 @@ describe('the workflow construct', () => {
     });
     workflow.grantTo(caller, ['stop', 'read', 'callback']);
     expect(nagFindings(app)).toEqual([]);
+    // Synthesis checks again once CDK has turned the references into outputs, as `cdk synth` does.
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth();
     const template = assembly.getStackArtifact(api.artifactId).template as {
       Resources: Record<string, CfnResourceJson>;
     };
     const variables = variablesOf(template.Resources[logicalIdOf(caller)] as CfnResourceJson);
     expect(JSON.stringify(variables[workflowArnVariable('callback')])).toContain('Flows');
+  });
+
+  it('lets a task answer its own workflow’s tokens without a circular reference, and refuses more', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Own');
+    let task: JunctionFunction | undefined;
+    const workflow = new JunctionWorkflow(stack, 'Callback', {
+      declaration: fixture('callback', ['RequestApprovalFunction']),
+      functionFor: (lambda) => {
+        task = new JunctionFunction(stack, 'Task', { handler: lambda, entry: fixtureEntry(lambda) });
+        return task;
+      },
+    });
+    const own = task as JunctionFunction;
+    expect(() => workflow.grantTo(own, ['start'])).toThrow(/cannot be granted start on it/);
+    workflow.grantTo(own, ['callback']);
+    const template = Template.fromStack(stack); // throws on a circular reference
+    const resources = template.toJSON().Resources as Record<string, CfnResourceJson>;
+    expect(Object.keys(variablesOf(resources[logicalIdOf(own)] as CfnResourceJson))).not.toContain(
+      workflowArnVariable('callback'),
+    );
+    const answers = statementsOfRole(template, logicalIdOf(own.role as Role)).filter((s) =>
+      actionsOf([s]).some((a) => a.startsWith('states:')),
+    );
+    expect(answers).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        Resource: ref(workflow.stateMachine),
+      },
+    ]);
+    expect(nagFindings(app)).toEqual([]);
   });
 
   describe('refuses to synthesize a definition that does not match its bindings', () => {
