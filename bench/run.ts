@@ -10,8 +10,8 @@ import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { getPort } from '../test/support/ports.ts';
 import { apiThroughputBench } from './api-throughput.bench.ts';
 import { bundlesBench } from './bundles.bench.ts';
-import { leadRoutingBench } from './lead-routing.bench.ts';
 import { executionTimelineBench } from './execution-timeline.bench.ts';
+import { leadRoutingBench } from './lead-routing.bench.ts';
 import { quoteApprovalBench } from './quote-approval.bench.ts';
 import { workflowThroughputBench } from './workflow-throughput.bench.ts';
 

@@ -4,16 +4,16 @@
  */
 import * as z from 'zod';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
+import { FormReceipt } from '#schemas/admin/lead-form';
+import { SimulateRoutingRequest } from '#schemas/admin/lead-routing';
 import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
 import { SurveyAnswer } from '#schemas/admin/sla-survey';
 import { Me, PageQuery, Problem, pageOf } from '#schemas/api';
 import { DecisionForm, DecisionReceipt } from '#schemas/approval';
 import { ApprovalRunView } from '#schemas/approval-run';
 import { AuditEntry } from '#schemas/audit';
-import { FormReceipt } from '#schemas/admin/lead-form';
-import { SimulateRoutingRequest } from '#schemas/admin/lead-routing';
-import { LeadContactActivity } from '#schemas/records/lead';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
+import { LeadContactActivity } from '#schemas/records/lead';
 import { TicketReply } from '#schemas/records/ticket';
 import { ADMIN_KINDS, type AdminKind } from '../admin/admin-kinds.ts';
 import { RECORD_TYPES, type RecordType, recordSchema } from '../records/record-types.ts';

@@ -21,9 +21,9 @@ import {
 import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput, TicketServerFields } from '#schemas/records/ticket';
 import { UserInput } from '#schemas/records/user';
 import type { IndexName } from '#store/table-design';
-import type { RecordDeps } from './record-service.ts';
 import { type PricingProduct, priceQuote } from '../quotes/price-quote.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './record-catalogue.ts';
+import type { RecordDeps } from './record-service.ts';
 
 export { RECORD_TYPE_NAMES } from './record-catalogue.ts';
 export type { RecordTypeName };
