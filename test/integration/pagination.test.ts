@@ -10,8 +10,12 @@ beforeAll(async () => {
   hub = await startTestHub();
   ana = (await hub.api.post('/v1/users', { name: 'Ana', email: 'ana@example.com', role: 'sales' })).body.id;
   ben = (await hub.api.post('/v1/users', { name: 'Ben', email: 'ben@example.com', role: 'sales' })).body.id;
-  queue = (await hub.api.post('/v1/queues', { name: 'Inbound', memberIds: [ana, ben] })).body.id;
-  // 23 leads for Ana (7 qualified), 5 for Ben, 4 in the queue without an owner
+  const cleo = (await hub.api.post('/v1/users', { name: 'Cleo', email: 'cleo@example.com', role: 'manager' }))
+    .body.id;
+  // A lead sent to a queue is routed to one of its members, so the queue is Cleo's alone and
+  // Ana's and Ben's counts stay what the loops below create.
+  queue = (await hub.api.post('/v1/queues', { name: 'Inbound', memberIds: [cleo] })).body.id;
+  // 23 leads for Ana (7 qualified), 5 for Ben, 4 in the queue (routed to Cleo)
   for (let i = 0; i < 23; i++) {
     await hub.api.post('/v1/leads', {
       lastName: `Ana ${i}`,
