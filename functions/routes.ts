@@ -57,6 +57,11 @@ export interface Route {
   path: string;
   handler: string;
   access: readonly Role[] | 'public';
+  /**
+   * Why a public route needs no credentials, and what guards it instead; required with
+   * `access: 'public'` (the CDK stack states it as the route's cdk-nag acknowledgement).
+   */
+  publicBecause?: string;
   operation: Operation;
   summary: string;
   description?: string;
@@ -241,6 +246,14 @@ function adminRoutes(kind: AdminKindEntry): Route[] {
   ];
 }
 
+const APPROVAL_LINK_GUARD =
+  'opened from an email or SMS on a phone, without signing in: the link id itself (160 random bits, stored ' +
+  'hashed, bound to one approver and step, expiring, single-use) is the credential, and the page shows the ' +
+  'quote summary only to its holder';
+const SURVEY_LINK_GUARD =
+  'opened by a customer, who has no account: the link id itself (160 random bits, stored hashed, bound to ' +
+  'one ticket, expiring, single-use) is the credential, and the page shows only that ticket’s subject';
+
 /**
  * The pages an approval link opens. Public: the unguessable link id is the credential. GET and
  * HEAD only read, so link scanners and prefetchers decide nothing; only the page's POST, with
@@ -252,6 +265,7 @@ function approvalLinkRoutes(): Route[] {
     handler: 'approvals/show-approval',
     operation: 'approval-page',
     access: 'public',
+    publicBecause: APPROVAL_LINK_GUARD,
     tag: 'Approval links',
   } as const;
   return [
@@ -269,6 +283,7 @@ function approvalLinkRoutes(): Route[] {
       handler: 'approvals/decide-approval',
       operation: 'decide-approval',
       access: 'public',
+      publicBecause: `${APPROVAL_LINK_GUARD}; a decision also needs the page's one-time nonce`,
       tag: 'Approval links',
       // A decision that settles its step answers the step's task token.
       workflows: { 'quote-approval': ['callback'] },
@@ -369,6 +384,7 @@ function surveyRoutes(): Route[] {
     handler: 'tickets/show-survey',
     operation: 'survey-page',
     access: 'public',
+    publicBecause: SURVEY_LINK_GUARD,
     tag: 'Survey links',
   } as const;
   return [
@@ -385,6 +401,7 @@ function surveyRoutes(): Route[] {
       handler: 'tickets/answer-survey',
       operation: 'answer-survey',
       access: 'public',
+      publicBecause: `${SURVEY_LINK_GUARD}; an answer also needs the page's one-time nonce`,
       tag: 'Survey links',
       summary: 'Answer a satisfaction survey',
       description:
@@ -457,6 +474,7 @@ export const ROUTES: readonly Route[] = [
     handler: 'api/openapi',
     operation: 'openapi',
     access: 'public',
+    publicBecause: 'the API description, built from the route table and schemas: it holds no data',
     summary: 'OpenAPI document',
     tag: 'Meta',
   },
@@ -492,7 +510,15 @@ function leadIntake(route: Route): Route {
 
 /** Web forms, the routing dry run and contacts logged on a lead. */
 function leadRoutes(): Route[] {
-  const form = { path: '/v1/forms/{formId}', access: 'public', tag: 'Lead forms' } as const;
+  const form = {
+    path: '/v1/forms/{formId}',
+    access: 'public',
+    publicBecause:
+      'web forms are posted by anonymous visitors; the form id must name an active form, browsers may post ' +
+      'only from its listed origins, a filled honeypot creates nothing, and each client is rate limited. ' +
+      'It reveals nothing: the answer is a receipt',
+    tag: 'Lead forms',
+  } as const;
   return [
     {
       ...form,

@@ -1,7 +1,7 @@
 /**
  * What each Lambda function may do, derived from the route table so that a new route gets the
  * right grant without anyone editing the stack:
- *   - a handler that serves only GET routes reads; one that serves any other method writes;
+ *   - a handler that serves only GET (and HEAD) routes reads; one that serves any other method writes;
  *   - a handler whose routes document `Idempotency-Key` gets the idempotency table;
  *   - a handler whose routes name `workflows` gets exactly that access to those state machines.
  * The few handlers the route table cannot describe are listed here with the reason.
@@ -22,16 +22,42 @@ const READ_ONLY: ReadonlyMap<string, string> = new Map([
   ['auth/authorizer', 'looks API keys and staff users up; serves no route'],
   ['approvals/simulate-approval', 'a dry run: POST only because the quote to simulate travels in the body'],
   ['tickets/simulate-sla', 'a dry run: POST only because the ticket to simulate travels in the body'],
+  ['leads/simulate-routing', 'a dry run: POST only because the lead to route travels in the body'],
 ]);
 
 /** Workflow access by workflow name; `*` stands for every declared workflow. */
 export type WorkflowGrants = Readonly<Record<string, readonly WorkflowAccess[]>>;
+
+/**
+ * Who a handler writes to people as. Each sender is a mailbox on the deployment's email domain,
+ * handed to the code in the variable its wiring reads (functions/<flow>/*-deps.ts); each link
+ * base is the deployment's public URL, in the variable the flow builds its links from.
+ */
+export const SENDERS = {
+  approvals: { variable: 'APPROVAL_EMAIL_FROM', mailbox: 'approvals' },
+  leads: { variable: 'LEAD_EMAIL_FROM', mailbox: 'leads' },
+  tickets: { variable: 'TICKET_EMAIL_FROM', mailbox: 'support' },
+} as const;
+export const LINK_BASES = {
+  approvals: 'APPROVAL_LINK_BASE_URL',
+  tickets: 'TICKET_LINK_BASE_URL',
+} as const;
+
+export interface Messaging {
+  /** Sends email through SES as this sender. */
+  email?: keyof typeof SENDERS;
+  /** Puts links to the public pages in what it sends. */
+  links?: keyof typeof LINK_BASES;
+  /** Texts phone numbers through SNS (and checks their opt-out first). */
+  sms?: boolean;
+}
 
 interface NonRouteHandler {
   /** What invokes it. */
   invokedBy: 'workflow task' | 'inbound SMS';
   table: TableAccess | 'none';
   workflows?: WorkflowGrants;
+  messaging?: Messaging;
   reason: string;
 }
 
@@ -54,6 +80,7 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
+      messaging: { email: 'approvals', links: 'approvals', sms: true },
       // A step every approver had already decided is settled at once, with the token just issued.
       workflows: { 'quote-approval': ['callback'] },
       reason:
@@ -65,6 +92,7 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
+      messaging: { email: 'approvals', links: 'approvals', sms: true },
       reason: 'records the timeout action taken (reminder, escalation, automatic decision) on the step',
     },
   ],
@@ -73,6 +101,8 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
+      // Emails the submitter the outcome; its wiring is the flow's, which reads the link base too.
+      messaging: { email: 'approvals', links: 'approvals' },
       reason: 'sets the quote’s approval outcome and writes its audit entry',
     },
   ],
@@ -81,6 +111,7 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
+      messaging: { email: 'tickets', links: 'tickets', sms: true },
       reason:
         'records the ticket’s SLA clocks, breaches and escalations sent, and the survey link it hands out, with audit entries',
     },
@@ -90,6 +121,7 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
+      messaging: { email: 'leads', sms: true },
       reason:
         'reads the lead and its owner, emails (and texts) the owner, and notes it in the lead’s history',
     },
@@ -108,6 +140,8 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'inbound SMS',
       table: 'readWrite',
+      // Answers the phone: the decision taken, or why the reply was not understood.
+      messaging: { sms: true },
       workflows: { 'quote-approval': ['callback'] },
       reason:
         'finds the decision request an SMS reply code names, records the decision once and answers the step’s task token',
@@ -130,7 +164,13 @@ export function recordsTableAccess(handler: string): TableAccess | 'none' {
   if (routes.length === 0) {
     throw new Error(`"${handler}" serves no route: declare its table access in infra/handler-access.ts`);
   }
-  return routes.every((route) => route.method === 'GET') ? 'read' : 'readWrite';
+  // HEAD is GET without the body: neither changes anything.
+  return routes.every((route) => route.method === 'GET' || route.method === 'HEAD') ? 'read' : 'readWrite';
+}
+
+/** What a handler sends, and as whom; undefined for one that sends nothing. */
+export function messagingOf(handler: string): Messaging | undefined {
+  return NON_ROUTE_HANDLERS.get(handler)?.messaging;
 }
 
 /** Whether a handler honours `Idempotency-Key` and so needs the idempotency table. */

@@ -4,6 +4,8 @@
  */
 import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import type { MessagingSettings } from './constructs/junction-function.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { WorkflowsStack, workflowsStackNeeded } from './stacks/workflows-stack.ts';
@@ -14,6 +16,38 @@ export interface JunctionApp {
   /** Absent while there is no workflow (nor SMS handler) to deploy: CloudFormation refuses an empty stack. */
   workflows: WorkflowsStack | undefined;
   api: ApiStack;
+}
+
+/**
+ * What the deployment sends from and links to, from CDK context (`-c junction:publicUrl=…` or the
+ * `context` of cdk.json): values that differ per deployment and that no stack can know. A value
+ * that is present but malformed stops synthesis; one that is absent is warned about by the stack
+ * that needs it.
+ */
+export function messagingSettings(scope: Construct): MessagingSettings {
+  const read = (key: string): string | undefined => {
+    const value: unknown = scope.node.tryGetContext(`junction:${key}`);
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string') throw new Error(`Context "junction:${key}" must be a string`);
+    return value;
+  };
+  const publicUrl = read('publicUrl');
+  if (publicUrl !== undefined) {
+    const url = URL.canParse(publicUrl) ? new URL(publicUrl) : undefined;
+    if (url?.protocol !== 'https:' || url.search || url.hash)
+      throw new Error(
+        `Context "junction:publicUrl" must be the https URL links start with (https://crm.example.com), not "${publicUrl}"`,
+      );
+  }
+  const emailDomain = read('emailDomain');
+  if (
+    emailDomain !== undefined &&
+    !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(emailDomain)
+  )
+    throw new Error(
+      `Context "junction:emailDomain" must be the domain verified in SES that email comes from (example.com), not "${emailDomain}"`,
+    );
+  return { ...(publicUrl ? { publicUrl } : {}), ...(emailDomain ? { emailDomain } : {}) };
 }
 
 export function buildJunctionApp(props: AppProps = {}): JunctionApp {
@@ -41,6 +75,7 @@ export function buildJunctionApp(props: AppProps = {}): JunctionApp {
         env,
         description: 'Junction workflows: Step Functions state machines, their Lambda tasks, inbound SMS',
         records: data.records,
+        messaging: messagingSettings(app),
       })
     : undefined;
   workflows?.addStackDependency(data);

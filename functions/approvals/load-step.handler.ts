@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { taskHandler } from '../shared/workflow-task.ts';
-import { flowDeps } from './flow-deps.ts';
 import { loadStep } from './load-step.use-case.ts';
+import { settleDeps } from './settle-step.ts';
 
 const LoadStepInput = z.object({ approvalId: z.string().min(1), stepIndex: z.int().min(0) });
 
-export const handler = taskHandler(LoadStepInput, (input) => loadStep(flowDeps(), input), {
+// Opening a step reads and writes the run alone: no email or SMS client, no sender settings.
+export const handler = taskHandler(LoadStepInput, (input) => loadStep(settleDeps(), input), {
   correlationId: (input) => input.approvalId,
 });

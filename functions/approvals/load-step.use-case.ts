@@ -23,7 +23,10 @@ export interface LoadedStep extends LoadStepInput {
  *    with its timer (./step-timer.ts): the answer says how long to wait for decisions.
  * 4. Past the last step, every step the quote entered approved: done, approved.
  */
-export async function loadStep(deps: FlowDeps, input: LoadStepInput): Promise<LoadedStep> {
+export async function loadStep(
+  deps: Pick<FlowDeps, 'approvals' | 'now'>,
+  input: LoadStepInput,
+): Promise<LoadedStep> {
   const run = await loadRun(deps.approvals, input.approvalId);
   const done = (outcome?: 'approved' | 'rejected'): LoadedStep => ({
     ...input,

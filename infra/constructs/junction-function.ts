@@ -5,15 +5,16 @@
  * so a function can never have the variable without the permission or the other way round.
  */
 import { join, relative } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { handlerEntry, lambdaBundling, PROJECT_ROOT } from '../bundling.ts';
+import { LINK_BASES, type Messaging, SENDERS } from '../handler-access.ts';
 
 /** A table together with its index names, which a grant needs to allow queries on the indexes. */
 export interface GrantableTable {
@@ -22,6 +23,14 @@ export interface GrantableTable {
 }
 
 export type TableAccess = 'read' | 'readWrite';
+
+/** Where a deployment's messages come from and point to: CDK context, read in infra/junction-app.ts. */
+export interface MessagingSettings {
+  /** The public base URL of the API (`https://crm.example.com`): links in emails and SMS start with it. */
+  readonly publicUrl?: string;
+  /** The domain verified in SES that email is sent from: `approvals@`, `leads@`, `support@` it. */
+  readonly emailDomain?: string;
+}
 
 /**
  * Exactly the calls the data layer makes (GetItem, BatchGetItem, Query; Put, Update and Delete,
@@ -142,6 +151,61 @@ export class JunctionFunction extends NodejsFunction {
       });
     }
     return this;
+  }
+
+  /**
+   * Lets the function send what `use` says: the sender's address and the link base in the
+   * variables its code reads, `ses:SendEmail` as the email domain's identity only, and SNS for
+   * SMS. Answers the settings it needed and did not get, for the stack to warn about: the
+   * function then fails at its first send, naming the missing variable.
+   */
+  useMessaging(settings: MessagingSettings, use: Messaging): (keyof MessagingSettings)[] {
+    const missing: (keyof MessagingSettings)[] = [];
+    if (use.email) {
+      const sender = SENDERS[use.email];
+      if (settings.emailDomain) {
+        this.addEnvironment(sender.variable, `${sender.mailbox}@${settings.emailDomain}`);
+        Grant.addToPrincipal({
+          grantee: this,
+          actions: ['ses:SendEmail'],
+          resourceArns: [
+            Stack.of(this).formatArn({
+              service: 'ses',
+              resource: 'identity',
+              resourceName: settings.emailDomain,
+            }),
+          ],
+        });
+      } else missing.push('emailDomain');
+    }
+    if (use.links) {
+      if (settings.publicUrl)
+        this.addEnvironment(LINK_BASES[use.links], settings.publicUrl.replace(/\/+$/, ''));
+      else missing.push('publicUrl');
+    }
+    if (use.sms && this.role) {
+      // A policy of its own, so its one acknowledgement below covers exactly these two actions.
+      const sms = new Policy(this, 'SmsPolicy', {
+        statements: [
+          // Texts only: every topic ARN is excluded, so the function cannot publish to a topic.
+          new PolicyStatement({
+            actions: ['sns:Publish'],
+            notResources: [
+              Stack.of(this).formatArn({ service: 'sns', resource: '*', region: '*', account: '*' }),
+            ],
+          }),
+          new PolicyStatement({ actions: ['sns:CheckIfPhoneNumberIsOptedOut'], resources: ['*'] }),
+        ],
+      });
+      sms.attachToRole(this.role);
+      Validations.of(sms).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Asking whether a phone number opted out of SMS has no resource to name: IAM accepts only "*" for ' +
+          'sns:CheckIfPhoneNumberIsOptedOut. Publishing is allowed to anything but a topic, i.e. to phone numbers.',
+      });
+    }
+    return missing;
   }
 
   /**

@@ -14,12 +14,19 @@ import type { Construct } from 'constructs';
 import { WORKFLOWS, type WorkflowDeclaration } from '#workflows/registry.ts';
 import { handlerEntry } from '../bundling.ts';
 import { InboundSms } from '../constructs/inbound-sms.ts';
-import { type GrantableTable, JunctionFunction, pascalCase } from '../constructs/junction-function.ts';
+import {
+  type GrantableTable,
+  JunctionFunction,
+  type MessagingSettings,
+  pascalCase,
+} from '../constructs/junction-function.ts';
 import { JunctionWorkflow } from '../constructs/junction-workflow.ts';
-import { nonRouteHandlers, recordsTableAccess, workflowGrantsOf } from '../handler-access.ts';
+import { messagingOf, nonRouteHandlers, recordsTableAccess, workflowGrantsOf } from '../handler-access.ts';
 
 export interface WorkflowsStackProps extends StackProps {
   readonly records: GrantableTable;
+  /** Sender domain and public URL for what the tasks send; see infra/junction-app.ts. */
+  readonly messaging?: MessagingSettings;
   /** @default every workflow in workflows/registry.ts */
   readonly workflows?: readonly WorkflowDeclaration[];
   /**
@@ -63,12 +70,17 @@ export class WorkflowsStack extends Stack {
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
     super(scope, id, props);
     const functions = new Map<string, JunctionFunction>();
+    const unmetSettings = new Map<keyof MessagingSettings, string[]>();
     const functionFor = (handler: string) => {
       let fn = functions.get(handler);
       if (!fn) {
         fn = new JunctionFunction(this, pascalCase(handler), { handler });
         const access = recordsTableAccess(handler);
         if (access !== 'none') fn.useTable(props.records, access, 'TABLE_NAME');
+        const messaging = messagingOf(handler);
+        if (messaging)
+          for (const setting of fn.useMessaging(props.messaging ?? {}, messaging))
+            unmetSettings.set(setting, [...(unmetSettings.get(setting) ?? []), handler]);
         functions.set(handler, fn);
       }
       return fn;
@@ -97,6 +109,12 @@ export class WorkflowsStack extends Stack {
       for (const warning of unknown) Annotations.of(fn).addWarningV2('junction:unknown-workflow', warning);
     }
     this.functions = functions;
+    for (const [setting, handlers] of unmetSettings)
+      Annotations.of(this).addWarningV2(
+        'junction:messaging-setting',
+        `Context "junction:${setting}" is not set: ${handlers.join(', ')} will fail at their first message ` +
+          `(see docs/deploying.md, "Email, links and SMS")`,
+      );
 
     for (const [name, workflow] of workflows)
       new CfnOutput(this, `${pascalCase(name)}StateMachineArn`, {

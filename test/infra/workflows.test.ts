@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -17,11 +17,19 @@ import { PROJECT_ROOT } from '../../infra/bundling.ts';
 import { InboundSms } from '../../infra/constructs/inbound-sms.ts';
 import { JunctionFunction, pascalCase } from '../../infra/constructs/junction-function.ts';
 import { JunctionWorkflow, WorkflowDefinitionError } from '../../infra/constructs/junction-workflow.ts';
-import { recordsTableAccess, workflowGrantsOf } from '../../infra/handler-access.ts';
+import {
+  LINK_BASES,
+  messagingOf,
+  recordsTableAccess,
+  SENDERS,
+  workflowGrantsOf,
+} from '../../infra/handler-access.ts';
+import { messagingSettings } from '../../infra/junction-app.ts';
 import { fixture } from '../workflow/fixtures/workflows.ts';
 import {
   actionsOf,
   type CfnResourceJson,
+  DEPLOYMENT_CONTEXT,
   logicalIdOf,
   type PolicyStatementJson,
   type Synthesized,
@@ -483,6 +491,50 @@ describe('the app', () => {
     }
   });
 
+  it('gives each task that writes to people its sender, its link base, SES as the mail domain only, and SMS only to phones', () => {
+    if (WORKFLOWS.length === 0) return;
+    const { stack, template } = workflowsStack();
+    const resources = template.toJSON().Resources as Record<string, CfnResourceJson>;
+    const senders = Object.values(SENDERS).map((sender) => sender.variable as string);
+    const linkBases = Object.values(LINK_BASES) as string[];
+    let checked = 0;
+    for (const [handler, fn] of stack.functions) {
+      const use = messagingOf(handler) ?? {};
+      const variables = variablesOf(resources[logicalIdOf(fn)] as CfnResourceJson);
+      const statements = statementsOfRole(template, logicalIdOf(fn.role as Role));
+      const ses = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('ses:')));
+      const sns = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sns:')));
+
+      const expectedVariables = use.email
+        ? { [SENDERS[use.email].variable]: `${SENDERS[use.email].mailbox}@mail.example.com` }
+        : {};
+      if (use.links) expectedVariables[LINK_BASES[use.links]] = 'https://crm.example.com';
+      expect(
+        Object.fromEntries(
+          Object.entries(variables).filter(([name]) => [...senders, ...linkBases].includes(name)),
+        ),
+        handler,
+      ).toEqual(expectedVariables);
+
+      expect(ses.length, handler).toBe(use.email ? 1 : 0);
+      if (use.email) {
+        expect(ses[0]?.Action, handler).toBe('ses:SendEmail');
+        expect(JSON.stringify(ses[0]?.Resource), handler).toMatch(/:ses:.*:identity\/mail\.example\.com"/);
+      }
+      if (use.sms) {
+        expect(sns, handler).toEqual([
+          expect.objectContaining({ Action: 'sns:Publish', NotResource: expect.anything() }),
+          expect.objectContaining({ Action: 'sns:CheckIfPhoneNumberIsOptedOut', Resource: '*' }),
+        ]);
+        expect(JSON.stringify(sns[0])).toContain(':sns:*:*:*');
+        expect(JSON.stringify(sns[0])).not.toContain('"Resource"');
+      } else expect(sns, handler).toEqual([]);
+      if (use.email || use.sms) checked++;
+    }
+    // The approval requests, reminders, outcomes, owner notices, SLA alerts and SMS replies.
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+
   it('gives each API function WORKFLOW_<NAME>_ARN and states: permissions exactly for what its routes declare', () => {
     const resources = synthesized.apiTemplate.toJSON().Resources as Record<string, CfnResourceJson>;
     for (const handler of HANDLERS) {
@@ -516,5 +568,47 @@ describe('the app', () => {
     expect(stack.dependencies).toContain(synthesized.data);
     expect(synthesized.api.dependencies).toEqual(expect.arrayContaining([synthesized.data, stack]));
     expect(JSON.stringify(template.toJSON())).not.toContain('JunctionApi');
+  });
+});
+
+describe('the deployment’s messaging settings', () => {
+  const app = (context: Record<string, unknown>) => new App({ context });
+
+  it('reads the public URL and the email domain from CDK context', () => {
+    expect(messagingSettings(app(DEPLOYMENT_CONTEXT))).toEqual({
+      publicUrl: 'https://crm.example.com/',
+      emailDomain: 'mail.example.com',
+    });
+    expect(messagingSettings(app({}))).toEqual({});
+  });
+
+  it.each([
+    ['junction:publicUrl', 'http://crm.example.com', /must be the https URL/],
+    ['junction:publicUrl', 'crm.example.com', /must be the https URL/],
+    ['junction:publicUrl', 'https://crm.example.com/?next=evil', /must be the https URL/],
+    ['junction:emailDomain', 'approvals@example.com', /must be the domain verified in SES/],
+    ['junction:emailDomain', 'example', /must be the domain verified in SES/],
+    ['junction:emailDomain', 42, /must be a string/],
+  ])('refuses %s = %j', (key, value, message) => {
+    expect(() => messagingSettings(app({ ...DEPLOYMENT_CONTEXT, [key]: value }))).toThrow(message);
+  });
+
+  it('synthesizes without them, warning which tasks will fail at their first message', () => {
+    const bare = synthesize({ bundle: false, deployment: {} });
+    try {
+      if (!bare.workflows) return;
+      const warnings = Annotations.fromStack(bare.workflows)
+        .findWarning('*', Match.stringLikeRegexp('junction:'))
+        .map((w) => String(w.entry.data));
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^Context "junction:emailDomain" is not set: .*approvals\/request-decisions.*leads\/notify-owner/,
+        ),
+        expect.stringMatching(/^Context "junction:publicUrl" is not set: .*tickets\/check-sla/),
+      ]);
+      expect(JSON.stringify(bare.workflowsTemplate?.toJSON())).not.toContain('ses:SendEmail');
+    } finally {
+      bare.cleanUp();
+    }
   });
 });

@@ -43,8 +43,19 @@ const cdkContext = (): Record<string, unknown> =>
  * `bundle: false` skips esbuild (CDK's own `aws:cdk:bundling-stacks` switch), for tests that only
  * read templates. `beforeSynth` may add constructs to the app first.
  */
+/** What a deployer passes with `-c`: where links point and which SES domain mail comes from. */
+export const DEPLOYMENT_CONTEXT = {
+  'junction:publicUrl': 'https://crm.example.com/',
+  'junction:emailDomain': 'mail.example.com',
+};
+
 export function synthesize(
-  options: { bundle: boolean; beforeSynth?: (app: JunctionApp) => void } = { bundle: false },
+  options: {
+    bundle: boolean;
+    beforeSynth?: (app: JunctionApp) => void;
+    /** @default DEPLOYMENT_CONTEXT */
+    deployment?: Record<string, unknown>;
+  } = { bundle: false },
 ): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'junction-cdk-'));
   const cleanUp = () => rmSync(outdir, { recursive: true, force: true });
@@ -54,6 +65,7 @@ export function synthesize(
       outdir,
       context: {
         ...cdkContext(),
+        ...(options.deployment ?? DEPLOYMENT_CONTEXT),
         // The CLI sets this too: the template then names each function's asset directory.
         'aws:cdk:enable-asset-metadata': true,
         ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
