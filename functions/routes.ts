@@ -301,6 +301,8 @@ function executionRoutes(): Route[] {
     handler: 'executions/list-executions',
     access: ['admin', 'manager'],
     tag: 'Workflows',
+    // Lists, describes and reads the history of every workflow's executions.
+    workflows: { '*': ['read'] },
   } as const;
   return [
     {

@@ -551,6 +551,25 @@ describe('the app', () => {
     }
   });
 
+  it('lets the executions API read every workflow’s executions, and nothing more', () => {
+    const resources = synthesized.apiTemplate.toJSON().Resources as Record<string, CfnResourceJson>;
+    for (const handler of ['executions/list-executions', 'executions/get-execution']) {
+      const fn = synthesized.api.functions.get(handler) as JunctionFunction;
+      const variables = Object.keys(variablesOf(resources[logicalIdOf(fn)] as CfnResourceJson));
+      expect(variables.filter((v) => /^WORKFLOW_.+_ARN$/.test(v)).sort(), handler).toEqual(
+        workflowNames.map(workflowArnVariable).sort(),
+      );
+      const states = actionsOf(statementsOfRole(synthesized.apiTemplate, logicalIdOf(fn.role as Role)))
+        .filter((a) => a.startsWith('states:'))
+        .sort();
+      expect([...new Set(states)], handler).toEqual([
+        'states:DescribeExecution',
+        'states:GetExecutionHistory',
+        'states:ListExecutions',
+      ]);
+    }
+  });
+
   it('creates the inbound SMS topic exactly when its handler exists, and subscribes the handler', () => {
     if (!smsHandlerExists) {
       expect(synthesized.workflows?.inboundSms).toBeUndefined();
