@@ -2,6 +2,7 @@ import { UniqueConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import { conflict, parseOrThrow } from '../shared/problem.ts';
 import { diff } from './record-changes.ts';
+import { lifecycleOf } from './record-lifecycles.ts';
 import {
   auditEntry,
   businessFields,
@@ -40,7 +41,7 @@ export async function createRecord(
     updatedBy: source.actor.id,
     archived: false,
   };
-  const lifecycle = await type.lifecycle?.();
+  const lifecycle = await lifecycleOf(type);
   if (lifecycle) record = { ...record, ...(await lifecycle.prepare(deps, record, undefined)) };
   const audit = auditEntry(deps, type, record, 'create', diff({}, businessFields(record)), source);
   try {

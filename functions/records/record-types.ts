@@ -70,14 +70,12 @@ export interface RecordType extends RecordTypeEntry {
   lockedReason?: (record: StoredRecord) => string | undefined;
   /** Fields fixed once the record exists, with the reason given when a patch tries to change one. */
   immutable?: Record<string, string>;
-  /** What writes of this type do beyond their fields; loaded on first use, so other types load nothing. */
-  lifecycle?: () => Promise<RecordLifecycle>;
   /** A sentence for the audit entry of an update, when the change means more than its fields say. */
   changeSummary?: (current: StoredRecord, next: StoredRecord) => string | undefined;
 }
 
 /**
- * Work a type's writes do beyond validation and derivation: server fields that need other
+ * Work a type's writes do beyond validation and derivation (by type: ./record-lifecycles.ts): server fields that need other
  * records (a ticket's SLA from its policy), and what a committed change sets in motion (the
  * ticket's SLA workflow).
  */
@@ -259,7 +257,6 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
       ok: true,
       fields: current ? pick(current, LEAD_SERVER_FIELDS) : {},
     }),
-    lifecycle: () => import('../leads/lead-lifecycle.ts').then((m) => m.leadLifecycle),
   },
   user: {
     ...RECORD_CATALOGUE.user,
@@ -307,7 +304,6 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
     unique: [],
     toInput: inputView(TicketInput),
     serverFields: TicketServerFields,
-    lifecycle: () => import('../tickets/ticket-lifecycle.ts').then((m) => m.ticketLifecycle),
   },
 };
 

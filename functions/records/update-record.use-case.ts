@@ -2,6 +2,7 @@ import { TransactionConflictError, UniqueConflictError, VersionConflictError } f
 import type { StoredRecord } from '#store/record-store';
 import { conflict, parseOrThrow, preconditionFailed, validationProblem } from '../shared/problem.ts';
 import { diff, etagOf, ifMatchAdmits, mergePatch } from './record-changes.ts';
+import { lifecycleOf } from './record-lifecycles.ts';
 import {
   auditEntry,
   businessFields,
@@ -58,7 +59,7 @@ export async function updateRecord(
         );
       }
       const derived = await resolveAndDerive(deps, type, input, current);
-      const lifecycle = await type.lifecycle?.();
+      const lifecycle = await lifecycleOf(type);
       // The lifecycle times what it records (clocks paused, started) by the change's updatedAt.
       const at = deps.now().toISOString();
       const draft = { ...input, ...derived, id: current.id, updatedAt: at } as StoredRecord;

@@ -7,6 +7,7 @@ import type { Actor } from '#schemas/audit';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { DocumentTransactItem, StoredRecord } from '#store/record-store';
 import { diff } from '../records/record-changes.ts';
+import { lifecycleOf } from '../records/record-lifecycles.ts';
 import {
   auditEntry,
   businessFields,
@@ -47,7 +48,7 @@ export async function writeTicket(
   change: (current: StoredRecord) => TicketChange | undefined,
   source: ChangeSource,
 ): Promise<StoredRecord> {
-  const lifecycle = await TICKET.lifecycle?.();
+  const lifecycle = await lifecycleOf(TICKET);
   return withRetries(
     async () => {
       const current = await loadRecord(deps, TICKET, id);

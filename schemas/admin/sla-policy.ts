@@ -6,7 +6,6 @@
  * Targets are in business minutes: a 60-minute first response on a ticket opened at 17:55 on a
  * Friday, under Monday–Friday 09:00–18:00, is due at 09:55 on the next working day.
  */
-import { IANAZone } from 'luxon';
 import * as z from 'zod';
 import { IsoDate, longText, recordId, text } from '../common.ts';
 import { ACCOUNT_TIERS } from '../records/account.ts';
@@ -53,14 +52,24 @@ const DayHours = z
     description: 'Working intervals of the day in local time, e.g. [{"start":"09:00","end":"18:00"}]',
   });
 
+/**
+ * Whether the platform's time-zone database knows the zone: the check luxon's IANAZone makes,
+ * asked of Intl directly so that every handler loading the admin schemas does not carry luxon.
+ */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone }).format();
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 export const BusinessCalendar = z
   .strictObject({
-    timeZone: z
-      .string()
-      .max(64)
-      .refine((zone) => IANAZone.isValidZone(zone), {
-        error: 'must be an IANA time zone such as Europe/Berlin',
-      }),
+    timeZone: z.string().max(64).refine(isTimeZone, {
+      error: 'must be an IANA time zone such as Europe/Berlin',
+    }),
     week: z
       .strictObject(
         Object.fromEntries(WEEKDAYS.map((d) => [d, DayHours])) as Record<Weekday, typeof DayHours>,

@@ -67,6 +67,35 @@ describe('function bundles', () => {
     }
   });
 
+  it('keeps what only writes need out of the handlers that read records and admin documents', async () => {
+    // A ticket write brings the SLA (luxon, the Step Functions client); record reads and the admin
+    // documents do not, and every kilobyte is parsed and compiled on each cold start.
+    const readers = [
+      'records/get-record',
+      'records/list-records',
+      'records/record-history',
+      'admin/get-document',
+      'admin/list-documents',
+    ];
+    for (const handler of readers) {
+      const result = await build({
+        ...esbuildOptionsFor(handler),
+        write: false,
+        metafile: true,
+        outfile: join(synthesized.outdir, 'reader-check', 'index.mjs'),
+        logLevel: 'error',
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      expect(inputs.length, handler).toBeGreaterThan(50);
+      expect(
+        inputs.filter((path) =>
+          /node_modules\/(luxon|@aws-sdk\/client-sfn)\/|functions\/tickets\//.test(path),
+        ),
+        handler,
+      ).toEqual([]);
+    }
+  });
+
   it('bundles the AWS SDK and leaves out only the credential providers Lambda never uses', () => {
     const code = readFileSync(join(assetDir('records/get-record'), 'index.mjs'), 'utf8');
     expect(code).not.toMatch(/from\s*"@aws-sdk\/client-dynamodb"/);

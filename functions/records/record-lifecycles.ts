@@ -1,0 +1,16 @@
+/**
+ * What writes of a record type do beyond their fields (./record-types.ts, RecordLifecycle), by
+ * type. Apart from the record types because only the write paths need it: a lifecycle brings its
+ * flow along (a ticket's SLA brings the business calendar and the Step Functions client), and
+ * the handlers that only read records must not carry, parse and compile that on every cold start.
+ */
+import type { RecordLifecycle, RecordType } from './record-types.ts';
+
+const LIFECYCLES: Partial<Record<RecordType['name'], () => Promise<RecordLifecycle>>> = {
+  lead: () => import('../leads/lead-lifecycle.ts').then((m) => m.leadLifecycle),
+  ticket: () => import('../tickets/ticket-lifecycle.ts').then((m) => m.ticketLifecycle),
+};
+
+/** The type's lifecycle, loaded on first use; undefined for a type whose writes do nothing more. */
+export const lifecycleOf = (type: Pick<RecordType, 'name'>): Promise<RecordLifecycle | undefined> =>
+  LIFECYCLES[type.name]?.() ?? Promise.resolve(undefined);
