@@ -75,9 +75,9 @@ export interface RecordType extends RecordTypeEntry {
 }
 
 /**
- * Work a type's writes do beyond validation and derivation (by type: ./record-lifecycles.ts): server fields that need other
+ * Work a type's writes do beyond validation and derivation: server fields that need other
  * records (a ticket's SLA from its policy), and what a committed change sets in motion (the
- * ticket's SLA workflow).
+ * ticket's SLA workflow). Each type's is in ./record-lifecycles.ts, which only writes load.
  */
 export interface RecordLifecycle {
   /**
