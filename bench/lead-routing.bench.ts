@@ -79,7 +79,12 @@ interface Phase {
 
 export async function leadRoutingBench(dynamodbEndpoint: string, dynamodbPid: number): Promise<string> {
   const child = fork(`${REPO_ROOT}/bench/support/hub-process.ts`, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      // BENCH_PROFILE=<dir> writes a CPU profile of the hub, as the workflow benchmark does.
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ],
     env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: dynamodbEndpoint, POWERTOOLS_LOG_LEVEL: 'ERROR' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
