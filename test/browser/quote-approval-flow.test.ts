@@ -5,88 +5,40 @@
  * approves; the director approves through the link in their email, finance by replying to the
  * SMS. The quote ends Approved, and its history tells the whole story.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+import { openPhoneBrowser, PHONE_UA, type PhoneBrowser } from '../support/phone-browser.ts';
 import {
   approvalWith,
   createOrg,
   createPolicy,
   createQuote,
   decideByLink,
+  discountPolicy,
+  emailAbout,
   eventually,
-  inbox,
   linkIds,
   type Org,
   outbox,
 } from '../support/quote-approval.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PHONE_UA =
-  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
 const FIONA_PHONE = '+4915112340005';
 
 let hub: TestHub;
 let org: Org;
-let browser: BrowserContext;
-let profile: string;
+let phone: PhoneBrowser;
 
 beforeAll(async () => {
   hub = await startTestHub();
   org = await createOrg(hub, 'e2e');
-  await createPolicy(hub, {
-    name: 'Discounts',
-    appliesWhen: { fact: 'discountPercent', op: 'gt', value: 10 },
-    steps: [
-      { name: 'Manager', approvers: [{ type: 'manager', level: 1 }] },
-      {
-        name: 'Director and finance',
-        when: { fact: 'discountPercent', op: 'gte', value: 25 },
-        approvers: [
-          { type: 'user', userId: org.ids.dana },
-          { type: 'role', role: 'finance' },
-        ],
-        mode: { type: 'all' },
-      },
-    ],
-    fallbackApproverId: org.ids.ada,
-  });
-  profile = mkdtempSync(join(tmpdir(), 'junction-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-sync',
-    ],
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-    userAgent: PHONE_UA,
-  });
+  await createPolicy(hub, discountPolicy(org));
+  phone = await openPhoneBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await phone?.close();
   await hub?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
-
-/** The newest email to `to` whose subject names the quote and says `subject`. */
-const emailAbout = (to: string, quoteName: string, subject = 'Approval needed') =>
-  eventually(
-    async () =>
-      (await inbox(hub, to))
-        .filter((e) => e.subject.includes(quoteName) && e.subject.includes(subject))
-        .at(-1),
-    `an email to ${to} about ${quoteName}`,
-  );
 
 it('takes a 30 % discount quote through manager, then director and finance, by browser, email link and SMS', async () => {
   const quoteId = await createQuote(hub, org, 30);
@@ -95,11 +47,11 @@ it('takes a 30 % discount quote through manager, then director and finance, by b
   expect(submitted.status, submitted.text).toBe(202);
 
   // Step 1: the manager's email is in the inbox; its Approve button opens the confirm page.
-  const toMax = await emailAbout(org.emails.max, quoteName);
+  const toMax = await emailAbout(hub, org.emails.max, quoteName);
   expect(toMax.subject).toBe(`Approval needed: ${quoteName} for Acme Europe GmbH (30% discount)`);
   const approveHref = /href="([^"]*\/approvals\/[^"]+)"/.exec(toMax.body.html ?? '')?.[1];
   expect(approveHref).toBeDefined();
-  const page = await browser.newPage();
+  const page = await phone.context.newPage();
   await page.goto((approveHref as string).replace(/&amp;/g, '&'));
   await expect.poll(() => page.locator('h1').textContent()).toContain(quoteName);
   expect(await page.locator('main').textContent()).toContain('manager of Ana Seller (level 1)');
@@ -109,8 +61,8 @@ it('takes a 30 % discount quote through manager, then director and finance, by b
   await page.close();
 
   // Step 2 opens: the director and finance are each asked, and see the manager's decision.
-  const toDana = await emailAbout(org.emails.dana, quoteName);
-  const toFiona = await emailAbout(org.emails.fiona, quoteName);
+  const toDana = await emailAbout(hub, org.emails.dana, quoteName);
+  const toFiona = await emailAbout(hub, org.emails.fiona, quoteName);
   for (const email of [toDana, toFiona]) {
     expect(email.body.text).toContain('Step 2 of 2: Director and finance');
     expect(email.body.text).toContain('Manager: approved by Max Manager — “Good for the renewal”');
@@ -142,7 +94,7 @@ it('takes a 30 % discount quote through manager, then director and finance, by b
   const run = await approvalWith(hub, quoteId, 'approved');
   expect(run.steps.map((s: { status: string }) => s.status)).toEqual(['approved', 'approved']);
   expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('approved');
-  const outcome = await emailAbout(org.emails.ana, quoteName, 'approved');
+  const outcome = await emailAbout(hub, org.emails.ana, quoteName, 'approved');
   expect(outcome.body.text).toContain('Director and finance');
 
   // The history: the submit, every request with its channel and recipient, every decision with

@@ -4,51 +4,25 @@
  * stored once, on the link and on the ticket. Opening the page (and whatever the browser fetches
  * alongside) records nothing: only the form's POST does.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type BrowserContext, chromium, type Request } from 'playwright-core';
+import type { Request } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashSurveyLink, newSurveyLinkId, newSurveyNonce, SurveyStore } from '#store/survey-store';
 import { startTestHub, type TestHub } from '../support/hub.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PHONE_UA =
-  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
+import { openPhoneBrowser, PHONE_UA, type PhoneBrowser } from '../support/phone-browser.ts';
 
 let hub: TestHub;
-let browser: BrowserContext;
-let profile: string;
+let phone: PhoneBrowser;
 
 beforeAll(async () => {
   hub = await startTestHub();
-  profile = mkdtempSync(join(tmpdir(), 'junction-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-    userAgent: PHONE_UA,
-  });
+  phone = await openPhoneBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await phone?.close();
   await hub?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 it('lets a customer rate the help on a phone, once, and see the thank-you page', async () => {
@@ -75,7 +49,7 @@ it('lets a customer rate the help on a phone, once, and see the thank-you page',
     status: 'open',
   });
 
-  const page = await browser.newPage();
+  const page = await phone.context.newPage();
   const requests: Request[] = [];
   page.on('request', (request) => {
     if (request.url().startsWith(hub.urls.api)) requests.push(request);

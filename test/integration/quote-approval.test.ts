@@ -20,6 +20,8 @@ import {
   createPolicy,
   createQuote,
   decideByLink,
+  discountPolicy,
+  emailAbout,
   eventually,
   inbox,
   keyFor,
@@ -40,23 +42,7 @@ beforeAll(async () => {
   hub = await startTestHub();
   sfn = new SFNClient({ endpoint: hub.urls.sfn });
   org = await createOrg(hub, 'qa');
-  await createPolicy(hub, {
-    name: 'Discounts',
-    appliesWhen: { fact: 'discountPercent', op: 'gt', value: 10 },
-    steps: [
-      { name: 'Manager', approvers: [{ type: 'manager', level: 1 }] },
-      {
-        name: 'Director and finance',
-        when: { fact: 'discountPercent', op: 'gte', value: 25 },
-        approvers: [
-          { type: 'user', userId: org.ids.dana },
-          { type: 'role', role: 'finance' },
-        ],
-        mode: { type: 'all' },
-      },
-    ],
-    fallbackApproverId: org.ids.ada,
-  });
+  await createPolicy(hub, discountPolicy(org));
   const ivan = await hub.api.post('/v1/users', {
     name: 'Ivan Inactive',
     email: 'ivan.qa@example.com',
@@ -89,16 +75,6 @@ const history = async (quoteId: string) =>
     context?: Record<string, unknown>;
   }[];
 
-/** The newest email to someone whose subject mentions the quote, once it has arrived. */
-const emailAbout = (to: string, quoteName: string, subject = 'Approval needed') =>
-  eventually(
-    async () =>
-      (await inbox(hub, to))
-        .filter((e) => e.subject.includes(quoteName) && e.subject.includes(subject))
-        .at(-1),
-    `an email to ${to} about ${quoteName}`,
-  );
-
 const quoteName = async (quoteId: string) => String((await hub.api.get(`/v1/quotes/${quoteId}`)).body.name);
 
 describe('submitting a quote for approval', () => {
@@ -108,7 +84,7 @@ describe('submitting a quote for approval', () => {
     const smsBefore = (await outbox(hub, MAX_PHONE)).length;
 
     const submitted = await submit(quoteId);
-    const email = await emailAbout(org.emails.max, name);
+    const email = await emailAbout(hub, org.emails.max, name);
     const sms = await eventually(async () => (await outbox(hub, MAX_PHONE))[smsBefore], 'the SMS to Max');
 
     expect(submitted.status, submitted.text).toBe(202);
@@ -158,11 +134,11 @@ describe('submitting a quote for approval', () => {
     const quoteId = await createQuote(hub, org, 30);
     const name = await quoteName(quoteId);
     await submit(quoteId);
-    const [managerLink] = linkIds((await emailAbout(org.emails.max, name)).body.text);
+    const [managerLink] = linkIds((await emailAbout(hub, org.emails.max, name)).body.text);
     await decideByLink(hub, managerLink as string, 'approve', 'ok from sales');
 
-    const toDana = await emailAbout(org.emails.dana, name);
-    const toFiona = await emailAbout(org.emails.fiona, name);
+    const toDana = await emailAbout(hub, org.emails.dana, name);
+    const toFiona = await emailAbout(hub, org.emails.fiona, name);
     expect(toDana.body.text).toContain('Step 2 of 2: Director and finance');
     expect(toDana.body.text).toContain('Manager: approved by Max Manager — “ok from sales”');
     expect(toFiona.body.text).toContain('role finance');
@@ -179,12 +155,12 @@ describe('submitting a quote for approval', () => {
     const quoteId = await createQuote(hub, org, 20);
     const name = await quoteName(quoteId);
     await submit(quoteId);
-    const [link] = linkIds((await emailAbout(org.emails.max, name)).body.text);
+    const [link] = linkIds((await emailAbout(hub, org.emails.max, name)).body.text);
 
     await decideByLink(hub, link as string, 'reject', 'margin too thin');
     const run = await approvalWith(hub, quoteId, 'rejected');
     // Submitted with the sales key, which is no person: the quote's owner hears the outcome.
-    const outcome = await emailAbout(org.emails.ana, name, 'rejected');
+    const outcome = await emailAbout(hub, org.emails.ana, name, 'rejected');
 
     expect(run.steps[0].status).toBe('rejected');
     expect((await hub.api.get(`/v1/quotes/${quoteId}`)).body.status).toBe('rejected');
@@ -214,7 +190,7 @@ describe('submitting a quote for approval', () => {
       version: dryRun.body.policy.version,
       name: 'Discounts',
     });
-    const email = await emailAbout(org.emails.max, await quoteName(quoteId));
+    const email = await emailAbout(hub, org.emails.max, await quoteName(quoteId));
     expect(email.body.text).toContain(planned[0].approvers[0].reason);
   });
 
@@ -250,9 +226,9 @@ describe('submitting a quote for approval', () => {
     });
     expect(changed.status).toBe(201);
 
-    const [link] = linkIds((await emailAbout(org.emails.max, quote.body.name)).body.text);
+    const [link] = linkIds((await emailAbout(hub, org.emails.max, quote.body.name)).body.text);
     await decideByLink(hub, link as string, 'approve');
-    const toFinance = await emailAbout(org.emails.fiona, quote.body.name);
+    const toFinance = await emailAbout(hub, org.emails.fiona, quote.body.name);
 
     expect(run.policy).toEqual({ id: policyId, version: 1, name: 'Pounds' });
     expect(toFinance.body.text).toContain('Step 2 of 2: Finance');
@@ -264,7 +240,7 @@ describe('submitting a quote for approval', () => {
   it('asks the fallback approver, saying why, when an approver cannot be resolved', async () => {
     const quoteId = await createQuote(hub, org, 15, { ownerId: org.ids.otto });
     const run = (await submit(quoteId)).body;
-    const email = await emailAbout(org.emails.ada, await quoteName(quoteId));
+    const email = await emailAbout(hub, org.emails.ada, await quoteName(quoteId));
 
     expect(run.steps[0].approvers).toEqual([
       { userId: org.ids.ada, name: 'Ada Admin', reason: 'fallback: Otto Outlier has no manager at level 1' },
@@ -324,7 +300,7 @@ describe('delegation', () => {
     try {
       const quoteId = await createQuote(hub, org, 15);
       const run = (await submit(quoteId)).body;
-      const email = await emailAbout(org.emails.otto, await quoteName(quoteId));
+      const email = await emailAbout(hub, org.emails.otto, await quoteName(quoteId));
 
       expect(run.steps[0].approvers).toEqual([
         expect.objectContaining({
@@ -360,9 +336,9 @@ describe('delegation', () => {
       },
     });
     try {
-      const [managerLink] = linkIds((await emailAbout(org.emails.max, name)).body.text);
+      const [managerLink] = linkIds((await emailAbout(hub, org.emails.max, name)).body.text);
       await decideByLink(hub, managerLink as string, 'approve');
-      const toOtto = await emailAbout(org.emails.otto, name);
+      const toOtto = await emailAbout(hub, org.emails.otto, name);
 
       expect(toOtto.body.text).toContain(
         'On behalf of Dana Director: delegate of Dana Director, who is out of office',
@@ -385,7 +361,7 @@ describe('recall', () => {
   it('stops the execution, closes the links, and puts the quote back to draft', async () => {
     const quoteId = await createQuote(hub, org, 15);
     const run = (await submit(quoteId)).body;
-    const [link] = linkIds((await emailAbout(org.emails.max, await quoteName(quoteId))).body.text);
+    const [link] = linkIds((await emailAbout(hub, org.emails.max, await quoteName(quoteId))).body.text);
 
     const recalled = await hub.api.post(`/v1/quotes/${quoteId}/recall`, undefined, { as: 'sales' });
 
@@ -562,7 +538,7 @@ describe('starting the workflow', () => {
     );
 
     const resumed = await submit(quoteId);
-    const email = await emailAbout(org.emails.max, await quoteName(quoteId));
+    const email = await emailAbout(hub, org.emails.max, await quoteName(quoteId));
 
     expect(resumed.status).toBe(202);
     expect(resumed.body.id).toBe(approvalId);
@@ -615,9 +591,9 @@ describe('messages', () => {
     const name = await quoteName(quoteId);
     const fionaTexts = (await outbox(hub, FIONA_PHONE)).length;
     await submit(quoteId);
-    const [managerLink] = linkIds((await emailAbout(org.emails.max, name)).body.text);
+    const [managerLink] = linkIds((await emailAbout(hub, org.emails.max, name)).body.text);
     await decideByLink(hub, managerLink as string, 'approve');
-    await emailAbout(org.emails.dana, name);
+    await emailAbout(hub, org.emails.dana, name);
 
     const view = await eventually(async () => {
       const body = (await hub.api.get(`/v1/quotes/${quoteId}/approval`)).body;

@@ -59,6 +59,28 @@ export async function createOrg(hub: TestHub, tag: string): Promise<Org> {
   return { ids, emails, accountId: account.body.id, productId: product.body.id };
 }
 
+/**
+ * The policy most approval tests run under: the seller's manager for a discount over 10 %, then
+ * the director and finance, both of them, from 25 %; Ada when nobody can be resolved.
+ */
+export const discountPolicy = (org: Org) => ({
+  name: 'Discounts',
+  appliesWhen: { fact: 'discountPercent', op: 'gt', value: 10 },
+  steps: [
+    { name: 'Manager', approvers: [{ type: 'manager', level: 1 }] },
+    {
+      name: 'Director and finance',
+      when: { fact: 'discountPercent', op: 'gte', value: 25 },
+      approvers: [
+        { type: 'user', userId: org.ids.dana },
+        { type: 'role', role: 'finance' },
+      ],
+      mode: { type: 'all' },
+    },
+  ],
+  fallbackApproverId: org.ids.ada,
+});
+
 export async function createPolicy(hub: TestHub, content: Record<string, unknown>): Promise<string> {
   const response = await hub.api.post('/v1/admin/approval-policies', { activate: true, content });
   if (response.status !== 201) throw new Error(`policy: ${response.status} ${response.text}`);
@@ -105,6 +127,16 @@ export async function inbox(hub: TestHub, to: string): Promise<StoredEmail[]> {
   const store = (await (await fetch(`${hub.urls.ses}/store`)).json()) as { emails: StoredEmail[] };
   return store.emails.filter((e) => e.destination.to.includes(to));
 }
+
+/** The newest email to `to` whose subject names the quote and says `subject`, once it has arrived. */
+export const emailAbout = (hub: TestHub, to: string, quoteName: string, subject = 'Approval needed') =>
+  eventually(
+    async () =>
+      (await inbox(hub, to))
+        .filter((e) => e.subject.includes(quoteName) && e.subject.includes(subject))
+        .at(-1),
+    `an email to ${to} about ${quoteName}`,
+  );
 
 export interface StoredSms {
   phoneNumber: string;
