@@ -23,9 +23,11 @@ export function idempotency(): HttpMiddleware {
       awsSdkV3Client: dynamodb,
     }),
     config: new IdempotencyConfig({
-      // Keyed per caller and route, so two clients' keys never collide; no header, no idempotency.
+      // Keyed per caller, method and concrete path (not the route template): two clients' keys
+      // never collide, and one key reused on another record (POST /v1/quotes/A/submit, then
+      // …/B/submit) is a new request, not a replay of A's answer. No header, no idempotency.
       eventKeyJmesPath:
-        'headers."idempotency-key" && [headers."idempotency-key", requestContext.authorizer.lambda.principalId, routeKey]',
+        'headers."idempotency-key" && [headers."idempotency-key", requestContext.authorizer.lambda.principalId, requestContext.http.method, rawPath]',
       payloadValidationJmesPath: 'body',
       expiresAfterSeconds: 24 * 60 * 60,
       hashFunction: 'sha256',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+import { createOrg, createQuote } from '../support/quote-approval.ts';
 
 let hub: TestHub;
 beforeAll(async () => {
@@ -87,6 +88,25 @@ describe('Idempotency-Key on POST', () => {
     expect(bySales.status).toBe(201);
     expect(byManager.status).toBe(201);
     expect(byManager.body.id).not.toBe(bySales.body.id);
+  });
+
+  it('submits two different quotes sent with the same key, instead of replaying the first answer', async () => {
+    const org = await createOrg(hub, 'idem');
+    const [first, second] = [await createQuote(hub, org, 0), await createQuote(hub, org, 0)];
+    const key = randomUUID();
+    const submitFirst = await hub.api.post(`/v1/quotes/${first}/submit`, undefined, {
+      headers: { 'idempotency-key': key },
+    });
+    const submitSecond = await hub.api.post(`/v1/quotes/${second}/submit`, undefined, {
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(submitFirst.status).toBe(200);
+    expect(submitSecond.status).toBe(200);
+    expect(submitSecond.headers.get('idempotent-replayed')).toBeNull();
+    expect(submitSecond.body.quoteId).toBe(second);
+    expect((await hub.api.get(`/v1/quotes/${first}`)).body.status).toBe('approved');
+    expect((await hub.api.get(`/v1/quotes/${second}`)).body.status).toBe('approved');
   });
 
   it('creates two records for two POSTs without a key', async () => {
