@@ -49,6 +49,8 @@ const codeKey = (phone: string, code: string) => ({
   [KEY.pk]: `sms-code#${phone}#${code}`,
   [KEY.sk]: 'CODE',
 });
+/** Marks a phone that was sent a reply code, until its last code expires. */
+const phoneKey = (phone: string) => ({ [KEY.pk]: `sms-phone#${phone}`, [KEY.sk]: 'PHONE' });
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export type RunStatus = 'pending' | 'approved' | 'rejected' | 'recalled' | 'expired' | 'failed';
@@ -486,14 +488,25 @@ export class ApprovalStore {
     return Number(Item?.attempts ?? 0);
   }
 
-  /** A 4-digit reply code unique among this phone's live codes. */
+  /**
+   * Whether a phone holds a live reply code: only staff are texted codes, so a reply from any
+   * other number is not answered (nobody can make the hub text arbitrary numbers).
+   */
+  async phoneHasLiveCodes(phone: string, now: Date): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: phoneKey(phone), ConsistentRead: true }),
+    );
+    return Item !== undefined && Number(Item[TTL_ATTRIBUTE]) > Math.floor(now.getTime() / 1000);
+  }
+
+  /** A 6-digit reply code unique among this phone's live codes (a million to guess from, not ten thousand). */
   private async claimSmsCode(
     phone: string,
     target: { linkHash: string; approvalId: string; stepIndex: number },
     expiresAt: string,
   ): Promise<string> {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const code = String(randomInt(1000, 10000));
+      const code = String(randomInt(100_000, 1_000_000));
       try {
         await this.db.send(
           new PutCommand({
@@ -509,12 +522,31 @@ export class ApprovalStore {
             ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
           }),
         );
+        await this.markPhone(phone, epochSeconds(expiresAt));
         return code;
       } catch (error) {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       }
     }
     throw new Error(`no free SMS reply code for ${phone}`);
+  }
+
+  /** Keeps the phone's marker alive until its latest code expires. */
+  private async markPhone(phone: string, until: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: phoneKey(phone),
+          UpdateExpression: 'SET #ttl = :until, entity = :entity',
+          ConditionExpression: 'attribute_not_exists(#ttl) OR #ttl < :until',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':until': until, ':entity': 'sms-phone' },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
   }
 
   private async update(

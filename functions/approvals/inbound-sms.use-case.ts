@@ -1,12 +1,14 @@
 /**
- * Decisions by SMS reply. An approval SMS ends "Reply YES 4821 to approve or NO 4821 to reject";
+ * Decisions by SMS reply. An approval SMS ends "Reply YES 482193 to approve or NO 482193 to reject";
  * the reply comes back through two-way SMS (AWS End User Messaging publishes it to an SNS topic,
  * which invokes this function).
  *
  *   1. Ignore carrier keywords (STOP, HELP …): SNS / End User Messaging answer those itself.
+ *      Ignore, unanswered, any number that holds no live reply code: only staff are texted codes,
+ *      and answering strangers would let anyone make the hub send texts (SMS pumping).
  *   2. Ignore a phone that sent 5 wrong codes this hour (fixed UTC hour), so codes cannot be
  *      guessed by brute force; the 5th wrong code is answered once with that news.
- *   3. Read the decision and code ("YES 4821", "y4821", "approve: 4821", "4821 no" …); find the
+ *   3. Read the decision and code ("YES 482193", "y482193", "approve: 482193", "482193 no" …); find the
  *      request by (sending phone, code) — codes are claimed per phone, so a code sent from
  *      another phone finds nothing — and check the phone is still the approver's.
  *      Anything else counts as a wrong code.
@@ -64,7 +66,7 @@ export type ParsedReply =
   | { kind: 'keyword' }
   | { kind: 'unreadable' };
 
-/** Reads "YES 4821", " y4821 ", "Approve: 4821", "4821 NO", case and spacing as they come. */
+/** Reads "YES 482193", " y482193 ", "Approve: 482193", "482193 NO", case and spacing as they come. */
 export function parseReply(text: string): ParsedReply {
   const clean = text
     .normalize('NFKC')
@@ -72,23 +74,33 @@ export function parseReply(text: string): ParsedReply {
     .toLowerCase()
     .replace(/[.!]+$/, '');
   if (KEYWORDS.has(clean)) return { kind: 'keyword' };
-  const wordFirst = /^([a-z]+)\s*[:#,-]?\s*(\d{4})$/.exec(clean);
-  const codeFirst = /^(\d{4})\s*[:#,-]?\s*([a-z]+)$/.exec(clean);
+  const wordFirst = /^([a-z]+)\s*[:#,-]?\s*(\d{6})$/.exec(clean);
+  const codeFirst = /^(\d{6})\s*[:#,-]?\s*([a-z]+)$/.exec(clean);
   const word = wordFirst?.[1] ?? codeFirst?.[2];
   const code = wordFirst?.[2] ?? codeFirst?.[1];
   const decision = word ? WORDS[word] : undefined;
   return decision && code ? { kind: 'decision', decision, code } : { kind: 'unreadable' };
 }
 
-export type SmsOutcome = 'ignored-keyword' | 'ignored-rate-limited' | 'wrong-code' | 'not-open' | 'decided';
+export type SmsOutcome =
+  | 'ignored-keyword'
+  | 'ignored-unknown-number'
+  | 'ignored-rate-limited'
+  | 'wrong-code'
+  | 'not-open'
+  | 'decided';
 
-const HOW_TO = 'Reply YES or NO followed by the 4-digit code from the request, e.g. YES 4821.';
+const HOW_TO = 'Reply YES or NO followed by the 6-digit code from the request, e.g. YES 482193.';
 
 /** Handles one reply; answers what happened (the SMS reply, if any, is already sent). */
 export async function handleInboundSms(deps: SmsDecisionDeps, sms: InboundSms): Promise<SmsOutcome> {
   const parsed = parseReply(sms.body);
   if (parsed.kind === 'keyword') return 'ignored-keyword';
   const now = deps.now();
+  if (!(await deps.approvals.phoneHasLiveCodes(sms.from, now))) {
+    logger.info('SMS reply from a number without live codes ignored');
+    return 'ignored-unknown-number';
+  }
   if ((await deps.approvals.wrongCodes(sms.from, now)) >= MAX_WRONG_CODES_PER_HOUR)
     return 'ignored-rate-limited';
 

@@ -72,7 +72,7 @@ it('takes a 30 % discount quote through manager, then director and finance, by b
       (await outbox(hub, FIONA_PHONE)).find((m) => linkIds(m.message)[0] === linkIds(toFiona.body.text)[0]),
     'the SMS to Fiona',
   );
-  const code = /Reply YES (\d{4}) or NO \1\./.exec(sms.message)?.[1];
+  const code = /Reply YES (\d{6}) or NO \1\./.exec(sms.message)?.[1];
   expect(code).toBeDefined();
 
   // The director approves through the link in the email.

@@ -60,7 +60,7 @@ describe('SMS replies', () => {
     expect((await scenario.store.step(scenario.approvalId, 0))?.status).toBe('rejected');
   });
 
-  it('does not decide on a code sent from another phone, and tells that phone the code is not valid', async () => {
+  it('does not decide on a code sent from another phone, and does not answer a number that holds no codes', async () => {
     const scenario = await createApproval(hub);
     const [approver] = scenario.approvers;
     if (!approver?.request.smsCode) throw new Error('no SMS code');
@@ -68,8 +68,7 @@ describe('SMS replies', () => {
 
     await reply(stranger, `YES ${approver.request.smsCode}`);
 
-    const [answer] = await outbox(stranger);
-    expect(answer).toMatch(/^That code is not valid\./);
+    expect(await outbox(stranger)).toEqual([]);
     expect(await outbox(approver.phone)).toEqual([]);
     const step = await scenario.store.step(scenario.approvalId, 0);
     expect(step?.status).toBe('open');
@@ -90,6 +89,31 @@ describe('SMS replies', () => {
     expect((await scenario.store.step(scenario.approvalId, 0))?.decisions).toHaveLength(1);
   });
 
+  it('sends no answer to any number that was never texted a code, so nobody can make the hub text strangers', async () => {
+    const strangers = [uniquePhone(), uniquePhone()];
+
+    for (const phone of strangers) {
+      await reply(phone, 'YES 123456');
+      await reply(phone, 'hello?');
+    }
+
+    for (const phone of strangers) expect(await outbox(phone)).toEqual([]);
+  });
+
+  it('answers an approver’s wrong code with how to reply, by the 6-digit code', async () => {
+    const scenario = await createApproval(hub);
+    const [approver] = scenario.approvers;
+    if (!approver?.request.smsCode) throw new Error('no SMS code');
+    expect(approver.request.smsCode).toMatch(/^\d{6}$/);
+    const wrong = approver.request.smsCode === '100000' ? '100001' : '100000';
+
+    await reply(approver.phone, `YES ${wrong}`);
+
+    expect(await outbox(approver.phone)).toEqual([
+      'That code is not valid. Reply YES or NO followed by the 6-digit code from the request, e.g. YES 482193.',
+    ]);
+  });
+
   it('ignores STOP and HELP: the carrier answers those, and they are not wrong codes', async () => {
     const phone = uniquePhone();
 
@@ -104,7 +128,7 @@ describe('SMS replies', () => {
     const scenario = await createApproval(hub);
     const [approver] = scenario.approvers;
     if (!approver?.request.smsCode) throw new Error('no SMS code');
-    const wrong = approver.request.smsCode === '1000' ? '1001' : '1000';
+    const wrong = approver.request.smsCode === '100000' ? '100001' : '100000';
 
     for (const text of [
       `YES ${wrong}`,

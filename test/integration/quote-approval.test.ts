@@ -102,7 +102,7 @@ describe('submitting a quote for approval', () => {
     }
     const [link] = linkIds(email.body.text);
     expect(sms).toMatchObject({ smsType: 'Transactional', status: 'delivered' });
-    expect(sms.message).toMatch(/Reply YES (\d{4}) or NO \1\./);
+    expect(sms.message).toMatch(/Reply YES (\d{6}) or NO \1\./);
     expect(linkIds(sms.message)).toEqual([link]);
 
     const decided = await decideByLink(hub, link as string, 'approve', 'fine for Q4');

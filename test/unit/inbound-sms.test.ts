@@ -4,21 +4,21 @@ import { parseReply } from '#functions/approvals/inbound-sms.use-case';
 
 describe('parseReply', () => {
   it.each([
-    ['YES 4821', 'approve'],
-    ['yes 4821', 'approve'],
-    ['  Yes    4821  ', 'approve'],
-    ['Y4821', 'approve'],
-    ['y 4821.', 'approve'],
-    ['APPROVE: 4821', 'approve'],
-    ['approved #4821', 'approve'],
-    ['4821 yes', 'approve'],
-    ['ＹＥＳ ４８２１', 'approve'],
-    ['NO 4821', 'reject'],
-    ['n4821', 'reject'],
-    ['Reject - 4821', 'reject'],
-    ['4821 NO!', 'reject'],
-  ])('reads %j as %s with code 4821', (text, decision) => {
-    expect(parseReply(text)).toEqual({ kind: 'decision', decision, code: '4821' });
+    ['YES 482193', 'approve'],
+    ['yes 482193', 'approve'],
+    ['  Yes    482193  ', 'approve'],
+    ['Y482193', 'approve'],
+    ['y 482193.', 'approve'],
+    ['APPROVE: 482193', 'approve'],
+    ['approved #482193', 'approve'],
+    ['482193 yes', 'approve'],
+    ['ＹＥＳ ４８２１９３', 'approve'],
+    ['NO 482193', 'reject'],
+    ['n482193', 'reject'],
+    ['Reject - 482193', 'reject'],
+    ['482193 NO!', 'reject'],
+  ])('reads %j as %s with code 482193', (text, decision) => {
+    expect(parseReply(text)).toEqual({ kind: 'decision', decision, code: '482193' });
   });
 
   it.each(['STOP', 'stop', ' Help ', 'UNSUBSCRIBE', 'START'])(
@@ -30,14 +30,14 @@ describe('parseReply', () => {
 
   it.each([
     'YES',
-    'YES 482',
-    'YES 48211',
-    'maybe 4821',
-    'YES 4821 NO 4821',
-    'yes please 4821',
-    '4821',
+    'YES 48219',
+    'YES 4821931',
+    'maybe 482193',
+    'YES 482193 NO 482193',
+    'yes please 482193',
+    '482193',
     '',
-    'YES 4821; DROP TABLE',
+    'YES 482193; DROP TABLE',
   ])('does not read %j as a decision', (text) => {
     expect(parseReply(text)).toEqual({ kind: 'unreadable' });
   });
