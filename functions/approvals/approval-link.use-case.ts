@@ -73,6 +73,7 @@ const TITLES: Partial<Record<OutcomeKind, string>> = {
   expired: 'Link expired',
   recalled: 'Quote recalled',
   replaced: 'Request passed on',
+  'approver-inactive': 'Approver inactive',
   invalid: 'Link not valid',
   'bad-form': 'Bad form',
 };
@@ -158,6 +159,16 @@ async function refusalFor(
         kind: 'replaced',
         slug: 'approval-request-replaced',
         lines: [`Your request for ${name} was escalated or handed to someone else, who will decide.`],
+      };
+    case 'approver-inactive':
+      return {
+        status: 410,
+        kind: 'approver-inactive',
+        slug: 'approver-inactive',
+        lines: [
+          `This link was issued to ${context.request.approverName}, whose account is no longer active, so it cannot decide ${name}.`,
+          'The approval goes on without it: a reminder or escalation reaches whoever answers now.',
+        ],
       };
     case 'step-settled':
       return {

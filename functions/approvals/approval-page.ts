@@ -121,6 +121,7 @@ export type OutcomeKind =
   | 'expired'
   | 'recalled'
   | 'replaced'
+  | 'approver-inactive'
   | 'invalid'
   | 'bad-form'
   | 'error';
@@ -136,6 +137,7 @@ export function outcomePage(
     expired: 'This link has expired',
     recalled: 'This quote was recalled',
     replaced: 'This request was passed on',
+    'approver-inactive': 'This link no longer works',
     invalid: 'This link is not valid',
     'bad-form': 'Your decision could not be read',
     error: 'Something went wrong',

@@ -156,6 +156,8 @@ function notOpenText(name: string, state: Exclude<RequestState, { kind: 'open' }
       return `${name} was recalled by its submitter; nothing is needed from you.`;
     case 'replaced':
       return `Your request for ${name} was passed on to someone else.`;
+    case 'approver-inactive':
+      return `Your account is no longer active, so your reply cannot decide ${name}.`;
     case 'step-settled':
       return `${name} no longer needs your decision${state.outcome ? `: it is already ${state.outcome}` : ''}.`;
   }

@@ -20,6 +20,8 @@ export type RequestState =
   | { kind: 'expired'; at: string }
   | { kind: 'recalled' }
   | { kind: 'replaced' }
+  /** The approver was deactivated or archived since the request went out: the link no longer decides. */
+  | { kind: 'approver-inactive' }
   | { kind: 'step-settled'; outcome?: StepOutcome; decisions: RecordedDecision[] };
 
 export interface RequestContext {
@@ -52,11 +54,20 @@ export async function requestContext(
   request: ApprovalRequest,
   now: Date,
 ): Promise<RequestContext> {
-  const [run, step] = await Promise.all([
+  const [run, step, approver] = await Promise.all([
     deps.approvals.run(request.approvalId),
     deps.approvals.step(request.approvalId, request.stepIndex),
+    deps.records.get('user', request.approverId),
   ]);
-  return { request, run, step, state: stateOf(request, run, step, now) };
+  const state = stateOf(request, run, step, now);
+  // A request is a bearer credential issued to a person: once they leave, it decides nothing.
+  const approverLeft = !approver || approver.archived === true || approver.active === false;
+  return {
+    request,
+    run,
+    step,
+    state: state.kind === 'open' && approverLeft ? { kind: 'approver-inactive' } : state,
+  };
 }
 
 function stateOf(

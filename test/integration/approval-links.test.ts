@@ -318,6 +318,32 @@ describe('links no longer open', () => {
     expect((await stored(scenario)).step?.decisions).toEqual([]);
   });
 
+  it('no longer decides once its approver was deactivated (410), opened or posted', async () => {
+    const scenario = await createApproval(hub);
+    const [approver] = scenario.approvers;
+    if (!approver) throw new Error('no approver');
+    const user = await hub.api.get(`/v1/users/${approver.id}`);
+    const patched = await hub.api.patch(
+      `/v1/users/${approver.id}`,
+      { active: false },
+      {
+        headers: { 'if-match': String(user.headers.get('etag')) },
+      },
+    );
+    expect(patched.status).toBe(200);
+
+    const opened = await open(approver.linkId);
+    const posted = await postForm(approver.linkId, { nonce: approver.request.nonce, decision: 'approve' });
+
+    for (const response of [opened, posted]) {
+      expect(response.status).toBe(410);
+      expect(title(await response.text())).toBe('This link no longer works');
+    }
+    const after = await stored(scenario);
+    expect(after.step?.decisions).toEqual([]);
+    expect(after.step?.status).toBe('open');
+  });
+
   it('says a request escalated to someone else was passed on (410)', async () => {
     const scenario = await createApproval(hub);
     const [approver] = scenario.approvers;

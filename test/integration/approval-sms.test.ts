@@ -114,6 +114,29 @@ describe('SMS replies', () => {
     ]);
   });
 
+  it('does not decide by the reply of an approver deactivated since the request, and says why', async () => {
+    const scenario = await createApproval(hub);
+    const [approver] = scenario.approvers;
+    if (!approver?.request.smsCode) throw new Error('no SMS code');
+    const user = await hub.api.get(`/v1/users/${approver.id}`);
+    await hub.api.patch(
+      `/v1/users/${approver.id}`,
+      { active: false },
+      {
+        headers: { 'if-match': String(user.headers.get('etag')) },
+      },
+    );
+
+    await reply(approver.phone, `YES ${approver.request.smsCode}`);
+
+    expect(await outbox(approver.phone)).toEqual([
+      `Your account is no longer active, so your reply cannot decide ${scenario.quoteName}.`,
+    ]);
+    const step = await scenario.store.step(scenario.approvalId, 0);
+    expect(step?.status).toBe('open');
+    expect(step?.decisions).toEqual([]);
+  });
+
   it('ignores STOP and HELP: the carrier answers those, and they are not wrong codes', async () => {
     const phone = uniquePhone();
 
