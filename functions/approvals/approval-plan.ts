@@ -112,6 +112,14 @@ export function choosePolicy(
   return chosen ? { policy: chosen.policy, why: chosen.evaluation.reasons } : undefined;
 }
 
+/**
+ * Who may never approve a quote: the staff user who submits it and its owner — whoever would
+ * actually answer (after delegation, fallback, escalation), at plan time and at every ask.
+ */
+export function cannotApprove(run: { requesterId?: string | undefined; submittedBy?: { userId: string } }): Set<string> {
+  return new Set([run.requesterId, run.submittedBy?.userId].filter((id): id is string => Boolean(id)));
+}
+
 const isAway = (user: DirectoryUser, at: Date) =>
   user.outOfOffice !== undefined &&
   Date.parse(user.outOfOffice.from) <= at.getTime() &&
@@ -122,7 +130,10 @@ export async function planApproval(
   input: {
     quote: QuoteForApproval;
     account?: { tier?: string; country?: string };
+    /** Whose approval chain the quote follows (its owner, else the submitting user). */
     submitterId: string;
+    /** Further people who may not approve it: the submitting user when the owner is someone else. */
+    ineligible?: string[];
     policies: ActivePolicy[];
     at: Date;
   },
@@ -132,6 +143,7 @@ export async function planApproval(
   if (!chosen) return { policy: null, steps: [], autoApproved: true, facts };
   const { policy } = chosen;
   const submitter = await directory.user(input.submitterId);
+  const excluded = new Set([input.submitterId, ...(input.ineligible ?? [])]);
 
   const steps: PlannedStep[] = [];
   for (const [index, step] of policy.content.steps.entries()) {
@@ -148,11 +160,18 @@ export async function planApproval(
       steps.push({ ...base, required: 0, approvers: [], unresolved: [] });
       continue;
     }
-    const { approvers, unresolved } = await resolveStep(directory, step.approvers, submitter, input.at);
+    const { approvers, unresolved } = await resolveStep(
+      directory,
+      step.approvers,
+      submitter,
+      excluded,
+      input.at,
+    );
     if (approvers.length === 0) {
       const fallback = await resolveFallback(
         directory,
         policy.content.fallbackApproverId,
+        excluded,
         input.at,
         unresolved,
       );
@@ -207,13 +226,14 @@ async function resolveStep(
   directory: Directory,
   refs: Approver[],
   submitter: DirectoryUser | undefined,
+  excluded: Set<string>,
   at: Date,
 ) {
   const approvers: PlannedApprover[] = [];
   const unresolved: string[] = [];
   const add = async (user: DirectoryUser, reason: string) => {
-    if (user.id === submitter?.id) {
-      unresolved.push(`${user.name} (${reason}) submitted the quote and cannot approve it`);
+    if (excluded.has(user.id)) {
+      unresolved.push(`${user.name} (${reason}) submitted or owns the quote and cannot approve it`);
       return;
     }
     const answer = await whoAnswersFor(directory, user, reason, at);
@@ -222,6 +242,12 @@ async function resolveStep(
       return;
     }
     const { asked } = answer;
+    if (excluded.has(asked.userId)) {
+      unresolved.push(
+        `${asked.name} would answer for ${user.name} (${reason}) but submitted or owns the quote and cannot approve it`,
+      );
+      return;
+    }
     if (!approvers.some((a) => a.userId === asked.userId)) approvers.push(asked);
   };
 
@@ -269,19 +295,19 @@ async function resolveStep(
 async function resolveFallback(
   directory: Directory,
   fallbackId: string,
+  excluded: Set<string>,
   at: Date,
   unresolved: string[],
 ): Promise<PlannedApprover> {
   const fallback = await directory.user(fallbackId);
-  if (!fallback?.active) {
-    throw new PlanningError(
-      `Nobody can approve this quote: ${unresolved.join('; ')}; and the fallback approver is ${fallback ? 'inactive' : 'missing'}.`,
-    );
+  if (!fallback?.active || excluded.has(fallback.id)) {
+    const why = !fallback ? 'missing' : !fallback.active ? 'inactive' : `${fallback.name}, who submitted or owns it`;
+    throw new PlanningError(`Nobody can approve this quote: ${unresolved.join('; ')}; and the fallback approver is ${why}.`);
   }
   const reason = `fallback: ${unresolved.join('; ') || 'no approver resolved'}`;
   if (isAway(fallback, at) && fallback.outOfOffice?.delegateId) {
     const delegate = await directory.user(fallback.outOfOffice.delegateId);
-    if (delegate?.active)
+    if (delegate?.active && !excluded.has(delegate.id))
       return {
         ...toPlanned(delegate, `delegate of ${fallback.name}, ${reason}`),
         onBehalfOf: { userId: fallback.id, name: fallback.name },

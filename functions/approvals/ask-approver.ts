@@ -14,7 +14,7 @@ import {
 } from './approval-flow.ts';
 import { type AskKind, type EarlierDecision, requestEmail, requestSms } from './approval-messages.ts';
 import type { QuoteSummary } from './approval-page.ts';
-import type { DirectoryUser } from './approval-plan.ts';
+import { cannotApprove, type DirectoryUser } from './approval-plan.ts';
 import { MAX_LINK_HOURS } from './step-timer.ts';
 
 /** Everything about the run a message needs, read once per task invocation. */
@@ -82,6 +82,9 @@ export async function askApprover(
   extra: { round: number; replaces?: string; reminder?: number },
 ): Promise<FlowRequest> {
   const { run, step, summary } = ctx;
+  // The last line of defence: every way of choosing whom to ask already leaves these people out.
+  if (cannotApprove(run).has(target.user.id))
+    throw new Error(`${target.user.id} submitted or owns quote ${run.quoteId} and may not be asked to approve it`);
   const now = deps.now();
   const hours = Math.min(run.linkValidityHours ?? MAX_LINK_HOURS, MAX_LINK_HOURS);
   const smsTo = target.user.phone && !target.user.smsOptOut ? target.user.phone : undefined;

@@ -9,7 +9,7 @@ import {
   quoteSummary,
 } from './approval-flow.ts';
 import type { AskKind } from './approval-messages.ts';
-import { type Directory, requiredApprovals, whoAnswersFor } from './approval-plan.ts';
+import { cannotApprove, type Directory, requiredApprovals, whoAnswersFor } from './approval-plan.ts';
 import { type AskContext, type AskTarget, askApprover, askContext } from './ask-approver.ts';
 import {
   afterEscalation,
@@ -199,7 +199,7 @@ async function escalationTarget(
     const answer = await whoAnswersFor(directory, user, reason, now);
     if (!('asked' in answer)) return undefined;
     const { asked } = answer;
-    if (asked.userId === run.requesterId || taken.has(asked.userId)) return undefined;
+    if (cannotApprove(run).has(asked.userId) || taken.has(asked.userId)) return undefined;
     const resolved = await directory.user(asked.userId);
     return resolved
       ? {

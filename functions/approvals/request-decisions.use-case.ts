@@ -1,6 +1,6 @@
 import type { StepApprover } from '#store/approval-store';
 import { type FlowDeps, type FlowRequest, liveRequests, loadRun, loadStep } from './approval-flow.ts';
-import { type Directory, requiredApprovals, whoAnswersFor } from './approval-plan.ts';
+import { cannotApprove, type Directory, requiredApprovals, whoAnswersFor } from './approval-plan.ts';
 import { type AskContext, type AskTarget, askApprover, askContext } from './ask-approver.ts';
 import { type StepOutcome, settleIfDecided } from './settle-step.ts';
 
@@ -67,7 +67,7 @@ async function askPlanned(deps: FlowDeps, ctx: AskContext): Promise<number> {
       mine.filter((r) => r.status === 'open'),
       'replaced',
     );
-    const target = await currentTarget(directory, planned, run.requesterId, now);
+    const target = await currentTarget(directory, planned, cannotApprove(run), now);
     if ('unresolved' in target) {
       notAsked.push(target.unresolved);
       continue;
@@ -81,7 +81,7 @@ async function askPlanned(deps: FlowDeps, ctx: AskContext): Promise<number> {
   if (askedNow.size === 0) {
     // Everyone planned has left (inactive, archived) since the submit: the policy's fallback answers.
     const fallback = run.fallbackApproverId ? await directory.user(run.fallbackApproverId) : undefined;
-    if (!fallback?.active)
+    if (!fallback?.active || cannotApprove(run).has(fallback.id))
       throw new Error(`Nobody can be asked at step ${step.index}: ${notAsked.join('; ')}`);
     await askApprover(
       deps,
@@ -115,14 +115,16 @@ async function askPlanned(deps: FlowDeps, ctx: AskContext): Promise<number> {
 async function currentTarget(
   directory: Directory,
   planned: StepApprover,
-  requesterId: string | undefined,
+  excluded: Set<string>,
   now: Date,
 ): Promise<AskTarget | { unresolved: string }> {
   const user = await directory.user(planned.userId);
   if (!user?.active) return { unresolved: `${planned.name} (${planned.reason}) is no longer active` };
+  if (excluded.has(user.id))
+    return { unresolved: `${planned.name} (${planned.reason}) submitted or owns the quote and cannot approve it` };
   if (planned.onBehalfOf) return { user, reason: planned.reason, onBehalfOf: planned.onBehalfOf };
   const answer = await whoAnswersFor(directory, user, planned.reason, now);
-  if ('asked' in answer && answer.asked.onBehalfOf && answer.asked.userId !== requesterId) {
+  if ('asked' in answer && answer.asked.onBehalfOf && !excluded.has(answer.asked.userId)) {
     const delegate = await directory.user(answer.asked.userId);
     if (delegate) return { user: delegate, reason: answer.asked.reason, onBehalfOf: answer.asked.onBehalfOf };
   }

@@ -62,7 +62,8 @@ export async function simulateApproval(
   }
   return planQuote(deps, {
     quote,
-    submitterId: request.submitterId ?? submitterOf(quote, callerUserId),
+    submitterId: submitterOf(quote, request.submitterId ?? callerUserId),
+    ...(request.submitterId ? { ineligible: [request.submitterId] } : {}),
     policies,
     at: request.at ? new Date(request.at) : deps.now(),
   });
@@ -79,7 +80,14 @@ export function submitterOf(quote: StoredRecord, callerUserId: string | undefine
  */
 export async function planQuote(
   deps: DocumentDeps,
-  input: { quote: StoredRecord; submitterId: string | undefined; policies: ActivePolicy[]; at: Date },
+  input: {
+    quote: StoredRecord;
+    submitterId: string | undefined;
+    /** Who else may not approve: the submitting user, when the quote's owner is someone else. */
+    ineligible?: string[];
+    policies: ActivePolicy[];
+    at: Date;
+  },
 ): Promise<ApprovalPlan> {
   const { quote, submitterId } = input;
   if (!submitterId) {
@@ -95,6 +103,7 @@ export async function planQuote(
       quote: quote as unknown as QuoteForApproval,
       ...(account ? { account: { tier: account.tier as string, country: account.country as string } } : {}),
       submitterId,
+      ...(input.ineligible ? { ineligible: input.ineligible } : {}),
       policies: input.policies,
       at: input.at,
     });

@@ -71,6 +71,8 @@ export async function submitQuote(
       const plan = await planQuote(deps, {
         quote,
         submitterId: submitterOf(quote, caller.principal.userId),
+        // The owner's chain decides who is asked; the caller may never approve what they submit.
+        ...(caller.principal.userId ? { ineligible: [caller.principal.userId] } : {}),
         policies,
         at: deps.now(),
       });

@@ -13,6 +13,7 @@ import {
   decideByLink,
   eventually,
   inbox,
+  keyFor,
   linkIds,
   type Org,
 } from '../support/quote-approval.ts';
@@ -99,6 +100,24 @@ describe('when nobody decides in time', () => {
     );
     await decideByLink(hub, linkIds(toAda.body.text)[0] as string, 'reject', 'no');
     await approvalWith(hub, quoteId, 'rejected');
+  });
+
+  it('does not escalate to the manager who submitted the quote: the fallback approver is asked instead', async () => {
+    const quoteId = await createQuote(hub, org, 17);
+    const name = String((await hub.api.get(`/v1/quotes/${quoteId}`)).body.name);
+    const dana = await keyFor(hub, 'manager', org.ids.dana);
+    const response = await hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, { key: dana });
+    expect(response.status, response.text).toBe(202);
+
+    const toAda = await mailTo(org.emails.ada, name, 'Escalated: Approval needed');
+
+    expect(toAda.body.text).toContain(
+      'escalated to the fallback approver: Max Manager did not answer within 1 h',
+    );
+    const toDana = (await inbox(hub, org.emails.dana)).filter((e) => e.subject.includes(name));
+    expect(toDana).toEqual([]);
+    await decideByLink(hub, linkIds(toAda.body.text)[0] as string, 'approve', 'ok');
+    await approvalWith(hub, quoteId, 'approved');
   });
 
   it('reminds with a fresh link, then expires with the links and sends the quote back to draft', async () => {

@@ -78,6 +78,27 @@ const history = async (quoteId: string) =>
 const quoteName = async (quoteId: string) => String((await hub.api.get(`/v1/quotes/${quoteId}`)).body.name);
 
 describe('submitting a quote for approval', () => {
+  it('does not ask the manager who submits a quote owned by their report: the fallback approver is asked', async () => {
+    const quoteId = await createQuote(hub, org, 14);
+    const name = await quoteName(quoteId);
+    const maxKey = await keyFor(hub, 'manager', org.ids.max);
+
+    const submitted = await submit(quoteId, { key: maxKey });
+    const toAda = await emailAbout(hub, org.emails.ada, name);
+
+    expect(submitted.status, submitted.text).toBe(202);
+    expect(toAda.body.text).toContain(
+      'Max Manager (manager of Ana Seller (level 1)) submitted or owns the quote',
+    );
+    const approval = await hub.api.get(`/v1/quotes/${quoteId}/approval`);
+    expect(approval.body.submittedBy).toMatchObject({ userId: org.ids.max });
+    const asked = (approval.body.steps as { approvers: { userId: string }[] }[]).flatMap((s) =>
+      s.approvers.map((a) => a.userId),
+    );
+    expect(asked).not.toContain(org.ids.max);
+    expect((await inbox(hub, org.emails.max)).filter((e) => e.subject.includes(name))).toEqual([]);
+  });
+
   it('asks the manager by email and SMS, records each message, and approves the quote when they approve', async () => {
     const quoteId = await createQuote(hub, org, 15);
     const name = await quoteName(quoteId);
