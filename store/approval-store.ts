@@ -63,6 +63,8 @@ export interface ApprovalRun {
   policy: { id: string; version: number; name: string } | null;
   /** Why the policy applies to the quote. */
   policyWhy?: string[];
+  /** The facts the plan read at submit (discounts, margin, account tier and country …), kept as approved. */
+  facts?: Record<string, unknown>;
   /** Who pressed submit. */
   submittedBy: { userId: string; name: string };
   submittedAt: string;

@@ -1,7 +1,13 @@
 /**
  * Evaluates an admin condition against a record's facts and says why, in words a person can
- * check: "country = DE ∈ [DE, AT, CH]", "employees 1200 ≥ 500". Pure and total: a missing fact
- * makes a comparison false (except `exists`), never an error.
+ * check: "country = DE ∈ [DE, AT, CH]", "employees 1200 ≥ 500". Pure and total, never an error.
+ *
+ * By default (routing and SLA rules) a comparison on a missing fact is simply false (`not` of it
+ * true), as those rules have always read. Approval policies ask for `unknown: 'match'`: then a
+ * missing fact is *unknown*, unknowns follow three-valued logic (`all` is false if any part is
+ * false, else unknown if any part is; `any` the mirror; `not` keeps it unknown), and an unknown
+ * outcome matches — so a quote cannot dodge a margin rule by leaving out a cost. A policy that
+ * says `whenUnknown: skip` gets the default reading.
  */
 import type { Comparison, Condition } from '#schemas/admin/condition';
 
@@ -9,7 +15,20 @@ export type Facts = Record<string, unknown>;
 
 export interface Evaluation {
   matched: boolean;
+  /** The outcome hung on a fact the record does not have (then `matched` is the caller's choice). */
+  unknown?: true;
   /** The comparisons that decided the outcome, as readable text. */
+  reasons: string[];
+}
+
+export interface EvaluateOptions {
+  /** What an unknown outcome counts as: no match (default), or a match ("ask"). */
+  unknown?: 'no-match' | 'match';
+}
+
+type Truth = true | false | 'unknown';
+interface Verdict {
+  truth: Truth;
   reasons: string[];
 }
 
@@ -18,13 +37,14 @@ const show = (value: unknown): string =>
 
 const SYMBOL: Record<string, string> = { eq: '=', neq: '≠', gt: '>', gte: '≥', lt: '<', lte: '≤' };
 
-function compare(c: Comparison, facts: Facts): Evaluation {
+function compare(c: Comparison, facts: Facts, threeValued: boolean): Verdict {
   const actual = facts[c.fact];
   const present = actual !== undefined && actual !== null;
-  const text = (ok: boolean, detail: string) => ({ matched: ok, reasons: [`${c.fact} ${detail}`] });
+  const text = (ok: boolean, detail: string): Verdict => ({ truth: ok, reasons: [`${c.fact} ${detail}`] });
   if (c.op === 'exists')
     return text(present === c.value, present ? `is set (${show(actual)})` : 'is not set');
-  if (!present) return text(false, 'is not set');
+  if (!present)
+    return threeValued ? { truth: 'unknown', reasons: [`${c.fact} is unknown`] } : text(false, 'is not set');
   const value = c.value;
   switch (c.op) {
     case 'eq':
@@ -70,25 +90,46 @@ function compare(c: Comparison, facts: Facts): Evaluation {
   }
 }
 
-export function evaluate(condition: Condition | undefined, facts: Facts): Evaluation {
+export function evaluate(
+  condition: Condition | undefined,
+  facts: Facts,
+  options: EvaluateOptions = {},
+): Evaluation {
   if (condition === undefined) return { matched: true, reasons: ['always'] };
+  const { truth, reasons } = judge(condition, facts, options.unknown === 'match');
+  if (truth !== 'unknown') return { matched: truth, reasons };
+  return {
+    matched: true,
+    unknown: true,
+    reasons: [...reasons, 'a fact it tests is unknown, so it applies (asks)'],
+  };
+}
+
+function judge(condition: Condition, facts: Facts, threeValued: boolean): Verdict {
   if ('all' in condition) {
-    const results = condition.all.map((c) => evaluate(c, facts));
-    const failed = results.find((r) => !r.matched);
-    return failed
-      ? { matched: false, reasons: failed.reasons }
-      : { matched: true, reasons: results.flatMap((r) => r.reasons) };
+    const results = condition.all.map((c) => judge(c, facts, threeValued));
+    const failed = results.find((r) => r.truth === false);
+    if (failed) return { truth: false, reasons: failed.reasons };
+    const unknown = results.filter((r) => r.truth === 'unknown');
+    return unknown.length > 0
+      ? { truth: 'unknown', reasons: unknown.flatMap((r) => r.reasons) }
+      : { truth: true, reasons: results.flatMap((r) => r.reasons) };
   }
   if ('any' in condition) {
-    const results = condition.any.map((c) => evaluate(c, facts));
-    const hit = results.find((r) => r.matched);
-    return hit
-      ? { matched: true, reasons: hit.reasons }
-      : { matched: false, reasons: results.flatMap((r) => r.reasons) };
+    const results = condition.any.map((c) => judge(c, facts, threeValued));
+    const hit = results.find((r) => r.truth === true);
+    if (hit) return { truth: true, reasons: hit.reasons };
+    const unknown = results.filter((r) => r.truth === 'unknown');
+    return unknown.length > 0
+      ? { truth: 'unknown', reasons: unknown.flatMap((r) => r.reasons) }
+      : { truth: false, reasons: results.flatMap((r) => r.reasons) };
   }
   if ('not' in condition) {
-    const inner = evaluate(condition.not, facts);
-    return { matched: !inner.matched, reasons: inner.reasons.map((r) => `not (${r})`) };
+    const inner = judge(condition.not, facts, threeValued);
+    return {
+      truth: inner.truth === 'unknown' ? 'unknown' : !inner.truth,
+      reasons: inner.reasons.map((r) => `not (${r})`),
+    };
   }
-  return compare(condition, facts);
+  return compare(condition, facts, threeValued);
 }

@@ -7,7 +7,7 @@
  */
 import type { ApprovalPolicy, Approver } from '#schemas/admin/approval-policy';
 import type { Role } from '#schemas/common';
-import { evaluate, type Facts } from '../admin/evaluate-condition.ts';
+import { type EvaluateOptions, evaluate, type Facts } from '../admin/evaluate-condition.ts';
 
 export interface DirectoryUser {
   id: string;
@@ -67,7 +67,7 @@ export interface QuoteForApproval {
   id: string;
   totals: { discountPercent: number; total: number; net: number; marginPercent?: number };
   currency: string;
-  lines: { family?: string; discountPercent: number }[];
+  lines: { family?: string; sku?: string; listPriceKnown?: false; discountPercent: number }[];
 }
 
 export interface ActivePolicy {
@@ -80,14 +80,27 @@ export class PlanningError extends Error {
   override name = 'PlanningError';
 }
 
-/** The facts a policy may test, from a quote and its account. */
+/**
+ * The facts a policy may test, from a quote and its account. What the quote does not tell is left
+ * out, never guessed: a line without a catalogue list price in the quote's currency (free text, or
+ * a product priced in another currency) makes the discounts unknown — not 0 % — and a line without
+ * a cost makes the margin unknown. `hasCustomLines` and `marginKnown` say so as facts of their own.
+ */
 export function quoteFacts(quote: QuoteForApproval, account?: { tier?: string; country?: string }): Facts {
+  const hasCustomLines = quote.lines.some((l) => l.sku === undefined || l.listPriceKnown === false);
+  const marginKnown = quote.totals.marginPercent !== undefined;
   return {
-    discountPercent: quote.totals.discountPercent,
-    maxLineDiscountPercent: Math.max(0, ...quote.lines.map((l) => l.discountPercent)),
+    ...(hasCustomLines
+      ? {}
+      : {
+          discountPercent: quote.totals.discountPercent,
+          maxLineDiscountPercent: Math.max(0, ...quote.lines.map((l) => l.discountPercent)),
+        }),
+    hasCustomLines,
+    marginKnown,
     total: quote.totals.total,
     net: quote.totals.net,
-    ...(quote.totals.marginPercent !== undefined ? { marginPercent: quote.totals.marginPercent } : {}),
+    ...(marginKnown ? { marginPercent: quote.totals.marginPercent } : {}),
     currency: quote.currency,
     productFamilies: [...new Set(quote.lines.flatMap((l) => (l.family ? [l.family] : [])))],
     ...(account?.tier ? { accountTier: account.tier } : {}),
@@ -96,13 +109,20 @@ export function quoteFacts(quote: QuoteForApproval, account?: { tier?: string; c
   };
 }
 
+/** How a policy reads a condition on a fact the quote does not have: ask (the default) or skip. */
+const readingOf = (policy: ApprovalPolicy): EvaluateOptions =>
+  policy.whenUnknown === 'skip' ? {} : { unknown: 'match' };
+
 /** Among active policies that apply to the facts, the one with the lowest priority number (ties: oldest). */
 export function choosePolicy(
   policies: ActivePolicy[],
   facts: Facts,
 ): { policy: ActivePolicy; why: string[] } | undefined {
   const applicable = policies
-    .map((policy) => ({ policy, evaluation: evaluate(policy.content.appliesWhen, facts) }))
+    .map((policy) => ({
+      policy,
+      evaluation: evaluate(policy.content.appliesWhen, facts, readingOf(policy.content)),
+    }))
     .filter(({ evaluation }) => evaluation.matched)
     .sort(
       (a, b) =>
@@ -116,7 +136,10 @@ export function choosePolicy(
  * Who may never approve a quote: the staff user who submits it and its owner — whoever would
  * actually answer (after delegation, fallback, escalation), at plan time and at every ask.
  */
-export function cannotApprove(run: { requesterId?: string | undefined; submittedBy?: { userId: string } }): Set<string> {
+export function cannotApprove(run: {
+  requesterId?: string | undefined;
+  submittedBy?: { userId: string };
+}): Set<string> {
   return new Set([run.requesterId, run.submittedBy?.userId].filter((id): id is string => Boolean(id)));
 }
 
@@ -147,7 +170,7 @@ export async function planApproval(
 
   const steps: PlannedStep[] = [];
   for (const [index, step] of policy.content.steps.entries()) {
-    const entry = evaluate(step.when, facts);
+    const entry = evaluate(step.when, facts, readingOf(policy.content));
     const base = {
       index,
       name: step.name,
@@ -301,8 +324,14 @@ async function resolveFallback(
 ): Promise<PlannedApprover> {
   const fallback = await directory.user(fallbackId);
   if (!fallback?.active || excluded.has(fallback.id)) {
-    const why = !fallback ? 'missing' : !fallback.active ? 'inactive' : `${fallback.name}, who submitted or owns it`;
-    throw new PlanningError(`Nobody can approve this quote: ${unresolved.join('; ')}; and the fallback approver is ${why}.`);
+    const why = !fallback
+      ? 'missing'
+      : !fallback.active
+        ? 'inactive'
+        : `${fallback.name}, who submitted or owns it`;
+    throw new PlanningError(
+      `Nobody can approve this quote: ${unresolved.join('; ')}; and the fallback approver is ${why}.`,
+    );
   }
   const reason = `fallback: ${unresolved.join('; ') || 'no approver resolved'}`;
   if (isAway(fallback, at) && fallback.outOfOffice?.delegateId) {

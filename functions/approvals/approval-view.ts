@@ -17,6 +17,7 @@ export function runView(run: ApprovalRun, steps: ApprovalStep[], requests: FlowR
     status: run.status,
     policy: run.policy ? { id: run.policy.id, version: run.policy.version, name: run.policy.name } : null,
     policyWhy: run.policyWhy ?? [],
+    ...(run.facts ? { facts: run.facts } : {}),
     submittedBy: person(run.submittedBy),
     submittedAt: run.submittedAt,
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),

@@ -84,7 +84,9 @@ export async function askApprover(
   const { run, step, summary } = ctx;
   // The last line of defence: every way of choosing whom to ask already leaves these people out.
   if (cannotApprove(run).has(target.user.id))
-    throw new Error(`${target.user.id} submitted or owns quote ${run.quoteId} and may not be asked to approve it`);
+    throw new Error(
+      `${target.user.id} submitted or owns quote ${run.quoteId} and may not be asked to approve it`,
+    );
   const now = deps.now();
   const hours = Math.min(run.linkValidityHours ?? MAX_LINK_HOURS, MAX_LINK_HOURS);
   const smsTo = target.user.phone && !target.user.smsOptOut ? target.user.phone : undefined;

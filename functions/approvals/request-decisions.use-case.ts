@@ -121,7 +121,9 @@ async function currentTarget(
   const user = await directory.user(planned.userId);
   if (!user?.active) return { unresolved: `${planned.name} (${planned.reason}) is no longer active` };
   if (excluded.has(user.id))
-    return { unresolved: `${planned.name} (${planned.reason}) submitted or owns the quote and cannot approve it` };
+    return {
+      unresolved: `${planned.name} (${planned.reason}) submitted or owns the quote and cannot approve it`,
+    };
   if (planned.onBehalfOf) return { user, reason: planned.reason, onBehalfOf: planned.onBehalfOf };
   const answer = await whoAnswersFor(directory, user, planned.reason, now);
   if ('asked' in answer && answer.asked.onBehalfOf && !excluded.has(answer.asked.userId)) {

@@ -191,6 +191,7 @@ async function newRun(
     quoteId: quote.id,
     policy: plan.policy ? { id: plan.policy.id, version: plan.policy.version, name: plan.policy.name } : null,
     policyWhy: plan.policy?.why ?? [],
+    facts: plan.facts,
     submittedBy: principal.userId
       ? { userId: principal.userId, name: staff ? String(staff.name) : principal.name }
       : { userId: principal.id, name: principal.name },

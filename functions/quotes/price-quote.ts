@@ -130,6 +130,7 @@ export function priceQuote(
       ...(product ? { sku: product.sku, family: product.family } : {}),
       listPrice,
       ...(unitCost !== undefined ? { unitCost } : {}),
+      ...(comparable ? {} : { listPriceKnown: false as const }),
       amount: Number(amount),
       discount: Number(discount),
       net: Number(net),

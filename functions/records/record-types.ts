@@ -149,13 +149,21 @@ const quoteInputKeys = Object.keys(QuoteInput.shape);
 /** Statuses an edit that changes what approvers judged sends back to draft. */
 const REAPPROVE = new Set(['approved', 'rejected', 'expired']);
 
-/** What approval policies can look at: prices, discounts, tax, products, families, costs. */
+/**
+ * What approvers judged: what policies can test (prices, discounts, tax, products, families,
+ * costs) and what makes the deal (account, owner, contact, validity). Any change to it after a
+ * decision sends the quote back to draft.
+ */
 function approvalSignature(
   lines: PricedQuoteLine[],
   totals: QuoteTotals,
   input: Record<string, unknown>,
 ): string {
   return JSON.stringify([
+    input.accountId,
+    input.ownerId ?? null,
+    input.contactId ?? null,
+    input.validUntil ?? null,
     lines.map((l) => [
       l.productId,
       l.quantity,
@@ -216,7 +224,7 @@ const quoteType: RecordType = {
   },
   changeSummary: (current, next) =>
     current.status !== next.status && next.status === 'draft'
-      ? `Back to draft: its price or terms changed after it was ${String(current.status)}, so it needs approval again`
+      ? `Back to draft: its price, terms, account, owner, contact or validity changed after it was ${String(current.status)}, so it needs approval again`
       : undefined,
   lockedReason: (record) =>
     record.status === 'pending_approval'

@@ -8,8 +8,20 @@ import { conditionSchema, type FactCatalogue } from './condition.ts';
 
 /** What a policy may test about a quote. */
 export const QUOTE_FACTS = {
-  discountPercent: { type: 'number', description: 'Overall discount against list price, %' },
-  maxLineDiscountPercent: { type: 'number', description: 'Largest single line discount, %' },
+  discountPercent: {
+    type: 'number',
+    description:
+      'Overall discount against list price, % (unknown when a line has no list price: hasCustomLines)',
+  },
+  maxLineDiscountPercent: {
+    type: 'number',
+    description: 'Largest single line discount, % (unknown when a line has no list price)',
+  },
+  hasCustomLines: {
+    type: 'boolean',
+    description: 'A line has no catalogue list price in the quote currency (free text, or another currency)',
+  },
+  marginKnown: { type: 'boolean', description: 'Every line has a cost, so marginPercent is known' },
   total: { type: 'number', description: 'Total incl. tax, minor units' },
   net: { type: 'number', description: 'Net total before tax, minor units' },
   marginPercent: { type: 'number', description: 'Margin against cost, % (absent when a line has no cost)' },
@@ -95,6 +107,10 @@ export const ApprovalPolicy = z
       description: 'Asked whenever an approver cannot be resolved (no manager, inactive user, empty queue)',
     }),
     linkValidityHours: z.number().min(1).max(72).default(72),
+    whenUnknown: z.enum(['ask', 'skip']).default('ask').meta({
+      description:
+        'A condition on a fact the quote does not have (a discount with custom lines, a margin without costs): ask = the policy or step applies (safe), skip = it does not',
+    }),
   })
   .superRefine((policy, ctx) => {
     const names = policy.steps.map((s) => s.name.toLowerCase());

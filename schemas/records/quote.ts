@@ -72,6 +72,10 @@ export const PricedQuoteLine = z.object({
     .int()
     .meta({ description: 'List price per unit; equals unitPrice for lines without a product' }),
   unitCost: z.int().optional(),
+  listPriceKnown: z.literal(false).optional().meta({
+    description:
+      'Present (false) when the line has no catalogue list price in the quote currency (a free-text line, or a product priced in another currency): its discount is unknown, not 0 %',
+  }),
   amount: z.int().meta({ description: 'quantity × unitPrice' }),
   discount: z.int(),
   net: z.int(),

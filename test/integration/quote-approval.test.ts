@@ -92,6 +92,12 @@ describe('submitting a quote for approval', () => {
     );
     const approval = await hub.api.get(`/v1/quotes/${quoteId}/approval`);
     expect(approval.body.submittedBy).toMatchObject({ userId: org.ids.max });
+    expect(approval.body.facts).toMatchObject({
+      discountPercent: 14,
+      accountTier: 'gold',
+      accountCountry: 'DE',
+      hasCustomLines: false,
+    });
     const asked = (approval.body.steps as { approvers: { userId: string }[] }[]).flatMap((s) =>
       s.approvers.map((a) => a.userId),
     );
@@ -601,8 +607,31 @@ describe('an approved quote', () => {
     expect(repriced.body.status).toBe('draft');
     expect((await history(quoteId))[0]).toMatchObject({
       action: 'update',
-      summary: 'Back to draft: its price or terms changed after it was approved, so it needs approval again',
+      summary:
+        'Back to draft: its price, terms, account, owner, contact or validity changed after it was approved, so it needs approval again',
     });
+  });
+});
+
+describe('an approved quote changing hands', () => {
+  it.each([
+    [
+      'moved to another account',
+      async () => ({
+        accountId: (await hub.api.post('/v1/accounts', { name: 'Other SARL', country: 'FR' })).body.id,
+      }),
+    ],
+    ['given another owner', async () => ({ ownerId: org.ids.ben })],
+    ['valid for longer', async () => ({ validUntil: '2031-01-31' })],
+  ])('returns to draft when %s', async (_, patch) => {
+    const quoteId = await createQuote(hub, org, 5);
+    expect((await submit(quoteId)).body.status).toBe('approved');
+
+    const changed = await hub.api.patch(`/v1/quotes/${quoteId}`, await patch());
+
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body.status).toBe('draft');
+    expect((await history(quoteId))[0]?.summary).toMatch(/^Back to draft: /);
   });
 });
 

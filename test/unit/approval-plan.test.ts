@@ -41,7 +41,7 @@ const quote: QuoteForApproval = {
   id: 'quo_1',
   totals: { discountPercent: 20, total: 80_000, net: 80_000, marginPercent: 60 },
   currency: 'EUR',
-  lines: [{ discountPercent: 20 }],
+  lines: [{ sku: 'SEAT', discountPercent: 20 }],
 };
 
 const policy = (content: Partial<ApprovalPolicy>): ActivePolicy => ({
@@ -151,5 +151,101 @@ describe('planApproval: nobody approves what they submit or own', () => {
     );
 
     expect(askedIn(plan)).toEqual([['ada']]);
+  });
+});
+
+describe('planApproval: facts a quote cannot dodge', () => {
+  const marginPolicy = (whenUnknown?: 'ask' | 'skip') =>
+    policy({
+      appliesWhen: undefined,
+      ...(whenUnknown ? { whenUnknown } : {}),
+      steps: [
+        {
+          name: 'Margin check',
+          when: { fact: 'marginPercent', op: 'lt', value: 30 },
+          approvers: [{ type: 'user', userId: 'dana' }],
+          mode: { type: 'any' },
+        },
+      ],
+    });
+
+  it('asks the discount step for a free-text line at price 0, instead of reading it as no discount', async () => {
+    const plan = await planApproval(directory(), {
+      quote: {
+        id: 'quo_2',
+        totals: { discountPercent: 0, total: 100_000, net: 100_000, marginPercent: 80 },
+        currency: 'EUR',
+        lines: [
+          { sku: 'SEAT', discountPercent: 0 },
+          { discountPercent: 0 }, // "10 more seats, free": no product, no list price
+        ],
+      },
+      submitterId: 'ana',
+      policies: [policy({})],
+      at: AT,
+    });
+
+    expect(plan.facts).toMatchObject({ hasCustomLines: true });
+    expect(plan.facts.discountPercent).toBeUndefined();
+    expect(plan.autoApproved).toBe(false);
+    expect(askedIn(plan)).toEqual([['max']]);
+    expect(plan.policy?.why).toEqual([
+      'discountPercent is unknown',
+      'a fact it tests is unknown, so it applies (asks)',
+    ]);
+  });
+
+  it('treats a product priced in another currency as an unknown discount, not 0 %', async () => {
+    const plan = await planApproval(directory(), {
+      quote: {
+        id: 'quo_3',
+        totals: { discountPercent: 0, total: 100_000, net: 100_000 },
+        currency: 'USD',
+        lines: [{ sku: 'SEAT', listPriceKnown: false, discountPercent: 0 }],
+      },
+      submitterId: 'ana',
+      policies: [policy({})],
+      at: AT,
+    });
+
+    expect(plan.autoApproved).toBe(false);
+  });
+
+  it('asks a margin step when a line has no cost, and says why; a policy may choose to skip instead', async () => {
+    const noCost: QuoteForApproval = {
+      ...quote,
+      totals: { discountPercent: 20, total: 80_000, net: 80_000 },
+    };
+
+    const asks = await planApproval(directory(), {
+      quote: noCost,
+      submitterId: 'ana',
+      policies: [marginPolicy()],
+      at: AT,
+    });
+    const skips = await planApproval(directory(), {
+      quote: noCost,
+      submitterId: 'ana',
+      policies: [marginPolicy('skip')],
+      at: AT,
+    });
+
+    expect(asks.facts).toMatchObject({ marginKnown: false });
+    expect(asks.steps[0]).toMatchObject({ applies: true });
+    expect(asks.steps[0]?.why).toContain('marginPercent is unknown');
+    expect(skips.steps[0]).toMatchObject({ applies: false });
+    expect(skips.autoApproved).toBe(true);
+  });
+
+  it('still skips a margin step when the margin is known and healthy', async () => {
+    const plan = await planApproval(directory(), {
+      quote,
+      submitterId: 'ana',
+      policies: [marginPolicy()],
+      at: AT,
+    });
+
+    expect(plan.facts).toMatchObject({ marginKnown: true, marginPercent: 60, hasCustomLines: false });
+    expect(plan.steps[0]).toMatchObject({ applies: false });
   });
 });

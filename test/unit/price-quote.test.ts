@@ -88,7 +88,7 @@ describe('priceQuote', () => {
       expect(totals.discountPercent).toBe(-25);
     });
 
-    it('uses the manual price as list price for a line without a product', () => {
+    it('uses the manual price as list price for a line without a product, and marks that list price as not known', () => {
       const input = quoteInput({
         lines: [manualLine(4_200, { quantity: 2, description: 'Onboarding day' })],
       });
@@ -101,6 +101,7 @@ describe('priceQuote', () => {
         unitPrice: 4_200,
         discountPercent: 0,
         listPrice: 4_200,
+        listPriceKnown: false,
         amount: 8_400,
         discount: 0,
         net: 8_400,
