@@ -85,13 +85,10 @@ export const ApprovalRunView = z
       .nullable()
       .meta({ description: 'The policy version the run follows; null when none applied' }),
     policyWhy: z.array(z.string()),
-    facts: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .meta({
-        description:
-          'The facts the policy read at submit, as they were then (absent on runs from before facts were kept)',
-      }),
+    facts: z.record(z.string(), z.unknown()).optional().meta({
+      description:
+        'The facts the policy read at submit, as they were then (absent on runs from before facts were kept)',
+    }),
     submittedBy: Person,
     submittedAt: z.string(),
     finishedAt: z.string().optional(),

@@ -1,6 +1,5 @@
 import './support/env.ts';
 import { describe, expect, it } from 'vitest';
-import type { ApprovalPolicy } from '#schemas/admin/approval-policy';
 import {
   type ActivePolicy,
   type Directory,
@@ -9,6 +8,7 @@ import {
   planApproval,
   type QuoteForApproval,
 } from '#functions/approvals/approval-plan';
+import type { ApprovalPolicy } from '#schemas/admin/approval-policy';
 
 const AT = new Date('2026-06-01T10:00:00Z');
 
