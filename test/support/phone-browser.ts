@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { chromiumPath } from '#local/prerequisites';
 
 export const PHONE_UA =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
@@ -19,9 +18,13 @@ export interface PhoneBrowser {
 }
 
 export async function openPhoneBrowser(): Promise<PhoneBrowser> {
+  const executablePath = chromiumPath();
+  // `npm test` installs one first (bin/preflight.ts); a browser project run alone says what is missing.
+  if (!executablePath)
+    throw new Error('No Chromium: run `npm test` once to install Debian’s, or set CHROMIUM_PATH.');
   const profile = mkdtempSync(join(tmpdir(), 'junction-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     // No background traffic of Chromium's own: the tests count the requests pages make.
     args: [
