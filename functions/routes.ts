@@ -51,6 +51,18 @@ export type Operation =
   | 'me'
   | 'openapi';
 
+export interface Throttle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/** What anonymous callers of one public route may spend: far below the stage's 100/s. */
+export const PUBLIC_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
+
+/** A route's own throttle: its declared one, the public default for public routes, else none. */
+export const throttleOf = (route: Pick<Route, 'access' | 'throttle'>): Throttle | undefined =>
+  route.throttle ?? (route.access === 'public' ? PUBLIC_THROTTLE : undefined);
+
 export interface Route {
   method: HttpMethod;
   /** API Gateway route path, e.g. /v1/accounts/{id}. */
@@ -62,6 +74,12 @@ export interface Route {
    * `access: 'public'` (the CDK stack states it as the route's cdk-nag acknowledgement).
    */
   publicBecause?: string;
+  /**
+   * The route's own throttle (steady requests per second, burst). Every public route has one
+   * (PUBLIC_THROTTLE unless it says otherwise), so anonymous traffic spends its own budget and
+   * cannot starve staff of the stage's.
+   */
+  throttle?: Throttle;
   operation: Operation;
   summary: string;
   description?: string;

@@ -16,6 +16,8 @@ export interface LocalRoute {
   handler: string;
   /** Whether the authorizer runs before the handler. */
   authorized: boolean;
+  /** The route's own throttle, as API Gateway's stage route settings apply it. */
+  throttle?: { rateLimit: number; burstLimit: number };
 }
 
 export interface HttpApiOptions {
@@ -25,6 +27,10 @@ export interface HttpApiOptions {
   /** Handler for requests no route matches (API Gateway's `$default` route). */
   defaultHandler: string;
   authorizer: string;
+  /**
+   * One line per request: method, the matched route (its template, never the path: approval and
+   * survey links are bearer credentials), status and time.
+   */
   log?: (line: string) => void;
   /** Integration timeout; API Gateway's is 30 s. */
   timeoutMs?: number;
@@ -210,12 +216,40 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const routes = options.routes.map(compile);
   const timeoutMs = options.timeoutMs ?? 30_000;
 
-  async function handle(req: IncomingMessage): Promise<Reply> {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** API Gateway's token bucket: `burstLimit` tokens, refilled at `rateLimit` per second. */
+  const admitted = (routeKey: string, throttle: NonNullable<LocalRoute['throttle']>) => {
+    const now = performance.now();
+    const bucket = buckets.get(routeKey) ?? { tokens: throttle.burstLimit, at: now };
+    bucket.tokens = Math.min(
+      throttle.burstLimit,
+      bucket.tokens + ((now - bucket.at) / 1000) * throttle.rateLimit,
+    );
+    bucket.at = now;
+    buckets.set(routeKey, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
+
+  async function handle(req: IncomingMessage): Promise<Reply & { routeKey: string }> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const body = await readBody(req);
-    if (body === 'too-large') return gatewayMessage(413, 'Request Entity Too Large');
     const found = match(routes, req.method ?? 'GET', url.pathname);
     const routeKey = found ? `${found.route.method} ${found.route.path}` : '$default';
+    const reply = await answer(req, url, found, routeKey);
+    return { ...reply, routeKey };
+  }
+
+  async function answer(
+    req: IncomingMessage,
+    url: URL,
+    found: ReturnType<typeof match>,
+    routeKey: string,
+  ): Promise<Reply> {
+    if (found?.route.throttle && !admitted(routeKey, found.route.throttle))
+      return gatewayMessage(429, 'Too Many Requests');
+    const body = await readBody(req);
+    if (body === 'too-large') return gatewayMessage(413, 'Request Entity Too Large');
     const event = toEvent(req, url, body, routeKey, found?.params);
     try {
       if (found?.route.authorized) {
@@ -244,7 +278,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         res.writeHead(reply.status);
         res.end(req.method === 'HEAD' ? undefined : reply.body);
         options.log?.(
-          `${req.method} ${req.url} ${reply.status} ${(performance.now() - started).toFixed(0)}ms`,
+          `${req.method} ${reply.routeKey === '$default' ? '(no route)' : reply.routeKey.slice(reply.routeKey.indexOf(' ') + 1)} ${reply.status} ${(performance.now() - started).toFixed(0)}ms`,
         );
       })
       .catch((error: unknown) => {

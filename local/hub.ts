@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import sesModule from 'aws-ses-v2-local';
-import { ROUTES } from '#functions/routes';
+import { ROUTES, throttleOf } from '#functions/routes';
 import { workflowArnVariable } from '#functions/shared/workflows';
 import { ROLES, type Role } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
@@ -41,8 +41,14 @@ export interface HubOptions {
   /** Write the demo organisation into a new, empty table. */
   seed?: boolean;
   log?: (line: string) => void;
-  /** Log every API request (method, path, status, time). */
+  /** Log every API request (method, route template, status, time). */
   accessLog?: boolean;
+  /**
+   * Apply each public route's own throttle (functions/routes.ts), as the AWS stage does. On for
+   * `npm start`; off by default so tests that open one link many times measure behaviour, not the
+   * limit (the throttle has a test of its own).
+   */
+  throttlePublicRoutes?: boolean;
   /** Workflows for the Step Functions service, and how it finds their functions (tests add their own). */
   workflows?: StepFunctionsLocalOptions['workflows'];
   resolveFunction?: StepFunctionsLocalOptions['resolveFunction'];
@@ -191,6 +197,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         path: route.path,
         handler: route.handler,
         authorized: route.access !== 'public',
+        ...(options.throttlePublicRoutes && throttleOf(route) ? { throttle: throttleOf(route) } : {}),
       })),
       defaultHandler: 'api/not-found',
       authorizer: 'auth/authorizer',

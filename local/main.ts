@@ -40,6 +40,7 @@ async function main() {
       seed: true,
       log,
       accessLog: process.env.JUNCTION_ACCESS_LOG !== 'false',
+      throttlePublicRoutes: true,
     });
   } catch (error) {
     if (error instanceof PortInUseError) console.error(`\n${error.message}\n`);

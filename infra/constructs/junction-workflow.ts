@@ -37,7 +37,7 @@ export interface JunctionWorkflowProps {
   /** The function a placeholder's binding names (`functions/<lambda>.handler.ts`); asked once per name. */
   readonly functionFor: (lambda: string) => IFunction;
   /**
-   * Execution logs carry inputs and outputs (customer data), so they are not kept forever.
+   * Execution logs carry the events (not their data), kept a month for diagnosis.
    * @default one month
    */
   readonly logRetention?: RetentionDays;
@@ -107,7 +107,10 @@ export class JunctionWorkflow extends Construct {
         [...bindings].map(([placeholder, fn]) => [placeholder, fn.functionArn]),
       ),
       stateMachineType: declaration.type === 'EXPRESS' ? StateMachineType.EXPRESS : StateMachineType.STANDARD,
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // Every event, without inputs and outputs: those carry task tokens and customer data, and a
+      // task token answers the workflow. The execution history (IAM-guarded, read by the
+      // executions API) still has them for diagnosis.
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
 

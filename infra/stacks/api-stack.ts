@@ -14,6 +14,7 @@ import {
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpRoute,
@@ -33,7 +34,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { HANDLERS, ROUTES, type Route } from '#functions/routes';
+import { HANDLERS, ROUTES, type Route, throttleOf } from '#functions/routes';
 import { ROLES } from '#schemas/common';
 import { type GrantableTable, JunctionFunction, pascalCase } from '../constructs/junction-function.ts';
 import type { JunctionWorkflow } from '../constructs/junction-workflow.ts';
@@ -83,7 +84,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     ip: '$context.identity.sourceIp',
     userAgent: '$context.identity.userAgent',
     method: '$context.httpMethod',
-    path: '$context.path',
+    // The route template, never $context.path: approval and survey link ids are bearer credentials.
     routeKey: '$context.routeKey',
     status: '$context.status',
     protocol: '$context.protocol',
@@ -240,6 +241,8 @@ export class ApiStack extends Stack {
         integration: integrationFor(route.handler),
         ...(route.access === 'public' ? {} : { authorizer }),
       });
+      // Route settings name routes by key; CloudFormation must create the routes first.
+      if (throttleOf(route)) stage.node.addDependency(httpRoute);
       if (route.access === 'public') {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
@@ -247,6 +250,26 @@ export class ApiStack extends Stack {
         });
       }
     }
+    // Each public route spends its own throttle, not the stage's: anonymous traffic to forms,
+    // links or the OpenAPI document cannot starve staff. HTTP APIs take route throttles only as
+    // stage route settings, which the L2 stage does not expose.
+    const routeSettings = Object.fromEntries(
+      ROUTES.flatMap((route) => {
+        const throttle = throttleOf(route);
+        return throttle
+          ? [
+              [
+                `${route.method} ${route.path}`,
+                // A JSON property: CloudFormation reads these names as written.
+                { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
+                ,
+              ],
+            ]
+          : [];
+      }),
+    );
+    (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
+
     const fallback = new HttpRoute(this, 'DefaultRoute', {
       httpApi: this.api,
       routeKey: HttpRouteKey.DEFAULT,

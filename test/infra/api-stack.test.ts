@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HANDLERS, ROUTES, routeKey } from '#functions/routes';
+import { HANDLERS, PUBLIC_THROTTLE, ROUTES, routeKey } from '#functions/routes';
 import { ROLES } from '#schemas/common';
 import { handlerEntry } from '../../infra/bundling.ts';
 import { recordsTableAccess } from '../../infra/handler-access.ts';
@@ -312,6 +312,34 @@ describe('the API stack', () => {
         routeKey: '$context.routeKey',
         status: '$context.status',
       });
+      // Approval and survey link ids are bearer credentials: no variable that holds the path.
+      expect(settings.Format).not.toMatch(/\$context\.(path|resourcePath)/);
+    });
+
+    it('gives every public route a throttle of its own, far below the stage’s, after the route exists', () => {
+      const [[stageId, stage]] = Object.entries(
+        template.findResources('AWS::ApiGatewayV2::Stage') as Record<string, CfnResourceJson>,
+      ) as [[string, CfnResourceJson & { DependsOn?: string[] }]];
+      const settings = stage.Properties?.RouteSettings as Record<
+        string,
+        { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+      >;
+      const publicRoutes = ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`);
+      expect(publicRoutes.length).toBeGreaterThan(4);
+      expect(Object.keys(settings).sort()).toEqual([...publicRoutes].sort());
+      for (const key of publicRoutes)
+        expect(settings[key]).toEqual({
+          ThrottlingRateLimit: PUBLIC_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: PUBLIC_THROTTLE.burstLimit,
+        });
+      const routeIds = Object.entries(
+        template.findResources('AWS::ApiGatewayV2::Route') as Record<string, CfnResourceJson>,
+      )
+        .filter(([, r]) => publicRoutes.includes(String(r.Properties?.RouteKey)))
+        .map(([id]) => id);
+      expect(routeIds).toHaveLength(publicRoutes.length);
+      for (const id of routeIds) expect(stage.DependsOn).toContain(id);
+      expect(stageId).toBeTruthy();
     });
   });
 

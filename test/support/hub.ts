@@ -13,7 +13,10 @@ export interface TestHub extends Hub {
 }
 
 export async function startTestHub(
-  options: { seed?: boolean } & Pick<HubOptions, 'workflows' | 'resolveFunction' | 'timeScale'> = {},
+  options: { seed?: boolean } & Pick<
+    HubOptions,
+    'workflows' | 'resolveFunction' | 'timeScale' | 'throttlePublicRoutes' | 'accessLog' | 'log'
+  > = {},
 ): Promise<TestHub> {
   const suffix = randomBytes(4).toString('hex');
   const hub = await startHub({
@@ -24,6 +27,9 @@ export async function startTestHub(
     ...(options.workflows ? { workflows: options.workflows } : {}),
     ...(options.resolveFunction ? { resolveFunction: options.resolveFunction } : {}),
     ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+    ...(options.throttlePublicRoutes ? { throttlePublicRoutes: true } : {}),
+    ...(options.accessLog ? { accessLog: true } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   return { ...hub, api: new ApiClient(hub.urls.api, hub.keys) };
 }
