@@ -22,7 +22,7 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { DocumentTransactItem } from './record-store.ts';
+import { type DocumentTransactItem, lookupPartition, recordKey } from './record-store.ts';
 import { INDEXES, KEY } from './table-design.ts';
 
 export type MatchKind = 'email' | 'phone';
@@ -140,46 +140,33 @@ export class LeadRoutingStore {
   }
 
   /**
-   * The first live contact with this email or phone, if any. Contacts carry no match keys (they
-   * are written by the generic records API), so this reads the contacts in pages with a filter:
-   * fine for thousands of contacts, a dedicated index past that (docs/lead-routing.md).
+   * The first live contact (oldest first) with this email or phone, if any: one Query per value on
+   * the contacts' lookup keys (store/record-store.ts), then the few records they name — never a
+   * read of every contact, so an anonymous form post costs the same however many contacts exist.
    */
   async findContact(match: { email?: string; phone?: string }): Promise<Record<string, unknown> | undefined> {
-    const conditions: string[] = [];
-    const values: Record<string, unknown> = { ':type': 'contact', ':false': false };
-    if (match.email) {
-      conditions.push('#email = :email');
-      values[':email'] = match.email;
-    }
-    if (match.phone) {
-      conditions.push('#phone = :phone');
-      values[':phone'] = match.phone;
-    }
-    if (conditions.length === 0) return undefined;
-    const index = INDEXES.byType;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.db.send(
+    const queries = (['email', 'phone'] as const).flatMap((field) =>
+      match[field] ? [lookupPartition('contact', field, match[field] as string)] : [],
+    );
+    const ids = new Set<string>();
+    for (const partition of queries) {
+      const { Items } = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#ipk = :type',
-          FilterExpression: `(${conditions.join(' OR ')}) AND #archived = :false`,
-          ExpressionAttributeNames: {
-            '#ipk': index.pk,
-            '#archived': 'archived',
-            ...(match.email ? { '#email': 'email' } : {}),
-            ...(match.phone ? { '#phone': 'phone' } : {}),
-          },
-          ExpressionAttributeValues: values,
-          ScanIndexForward: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': KEY.pk },
+          ExpressionAttributeValues: { ':pk': partition },
+          Limit: 25,
         }),
       );
-      const found = page.Items?.[0];
-      if (found) return found;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      for (const item of Items ?? []) if (typeof item.recordId === 'string') ids.add(item.recordId);
+    }
+    for (const id of [...ids].sort()) {
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: recordKey('contact', id) }),
+      );
+      if (Item && Item.archived !== true) return Item;
+    }
     return undefined;
   }
 }

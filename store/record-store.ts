@@ -5,7 +5,11 @@
  *   record        pk `{type}#{id}`                 sk `RECORD`           + index keys per list filter
  *   audit entry   pk `{type}#{id}`                 sk `AUDIT#{ulid}`     (same partition: history is one Query)
  *   unique value  pk `UNIQUE#{type}#{field}#{v}`   sk `UNIQUE`           holds the owning record id
+ *   lookup key    pk `LOOKUP#{type}#{field}#{v}`   sk `{id}`             one per record with that value
  *
+ * Lookup keys find records by a value that is not unique (a contact's email or phone) with one
+ * Query on the value, never by reading the type's partition; like unique claims they are written
+ * and moved in the record's own transaction, so they are never stale.
  * Every write is one transaction: the record (conditioned on its version), its audit entry,
  * and any unique-value claims or releases. So a change and its audit entry exist together or
  * not at all, and two writers racing on one version cannot both win.
@@ -38,6 +42,8 @@ export interface EntityDescriptor {
   name: string;
   filters: Record<string, { field: string; index?: IndexName }>;
   unique: readonly string[];
+  /** Fields kept findable by value through lookup keys (not unique; lower-cased). */
+  lookups?: readonly string[];
 }
 
 /** A write another part of the system makes in the same transaction as a record change. */
@@ -76,6 +82,47 @@ const uniqueKey = (type: string, field: string, value: string) => ({
   [KEY.pk]: `UNIQUE#${type}#${field}#${value.toLowerCase()}`,
   [KEY.sk]: 'UNIQUE',
 });
+
+export const lookupPartition = (type: string, field: string, value: string) =>
+  `LOOKUP#${type}#${field}#${value.toLowerCase()}`;
+const lookupKey = (type: string, field: string, value: string, id: string) => ({
+  [KEY.pk]: lookupPartition(type, field, value),
+  [KEY.sk]: id,
+});
+
+/** The lookup-key writes that move a record from `previous` (absent on create) to `next`. */
+function lookupWrites(
+  tableName: string,
+  entity: EntityDescriptor,
+  previous: StoredRecord | undefined,
+  next: StoredRecord,
+): DocumentTransactItem[] {
+  const normal = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : undefined);
+  return (entity.lookups ?? []).flatMap((field) => {
+    const before = normal(previous?.[field]);
+    const after = normal(next[field]);
+    if (before === after) return [];
+    return [
+      ...(before !== undefined
+        ? [{ Delete: { TableName: tableName, Key: lookupKey(entity.name, field, before, next.id) } }]
+        : []),
+      ...(after !== undefined
+        ? [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...lookupKey(entity.name, field, after, next.id),
+                  entity: 'lookup',
+                  recordId: next.id,
+                },
+              },
+            },
+          ]
+        : []),
+    ];
+  });
+}
 
 export class RecordStore {
   constructor(
@@ -144,6 +191,7 @@ export class RecordStore {
         },
         this.auditPut(entity.name, audit),
         ...claims.map(({ field, value }) => this.claim(entity.name, field, value, record.id)),
+        ...lookupWrites(this.tableName, entity, undefined, record),
         ...extra,
       ],
       claims,
@@ -194,6 +242,7 @@ export class RecordStore {
             ExpressionAttributeValues: { ':id': next.id },
           },
         })),
+        ...lookupWrites(this.tableName, entity, previous, next),
         ...extra,
       ],
       claims,

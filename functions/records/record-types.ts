@@ -58,6 +58,8 @@ export interface RecordType extends RecordTypeEntry {
   filters: Record<string, ListFilter>;
   references: (input: Record<string, unknown>) => Reference[];
   unique: readonly string[];
+  /** Fields findable by value without being unique (store/record-store.ts lookup keys). */
+  lookups?: readonly string[];
   /** The input view of a stored record: what a merge patch applies to. */
   toInput: (record: StoredRecord) => Record<string, unknown>;
   /** Server-owned fields from validated input and the referenced records. */
@@ -249,6 +251,8 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
     filters: { owner: ownerFilter, account: accountFilter },
     references: fieldRefs({ accountId: 'account', ownerId: 'user' }),
     unique: [],
+    // Lead intake finds the contact a lead's email or phone belongs to by key, not by reading all contacts.
+    lookups: ['email', 'phone'],
     toInput: inputView(ContactInput),
   },
   lead: {
@@ -275,7 +279,7 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
       active: booleanFilter('active', 'Active users only (true) or inactive only (false)'),
     },
     references: fieldRefs({ managerId: 'user' }),
-    unique: ['email'],
+    unique: ['email', 'cognitoSub'],
     toInput: inputView(UserInput),
   },
   queue: {
