@@ -232,12 +232,13 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     return true;
   };
 
-  async function handle(req: IncomingMessage): Promise<Reply & { routeKey: string }> {
+  /** Answers a request, and names the route template it matched for the access log. */
+  async function handle(req: IncomingMessage): Promise<Reply & { route: string }> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const found = match(routes, req.method ?? 'GET', url.pathname);
     const routeKey = found ? `${found.route.method} ${found.route.path}` : '$default';
     const reply = await answer(req, url, found, routeKey);
-    return { ...reply, routeKey };
+    return { ...reply, route: found?.route.path ?? '(no route)' };
   }
 
   async function answer(
@@ -278,7 +279,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         res.writeHead(reply.status);
         res.end(req.method === 'HEAD' ? undefined : reply.body);
         options.log?.(
-          `${req.method} ${reply.routeKey === '$default' ? '(no route)' : reply.routeKey.slice(reply.routeKey.indexOf(' ') + 1)} ${reply.status} ${(performance.now() - started).toFixed(0)}ms`,
+          `${req.method} ${reply.route} ${reply.status} ${(performance.now() - started).toFixed(0)}ms`,
         );
       })
       .catch((error: unknown) => {

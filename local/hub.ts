@@ -192,13 +192,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const api = await startHttpApi({
       host,
       port: options.ports.api,
-      routes: ROUTES.map((route) => ({
-        method: route.method,
-        path: route.path,
-        handler: route.handler,
-        authorized: route.access !== 'public',
-        ...(options.throttlePublicRoutes && throttleOf(route) ? { throttle: throttleOf(route) } : {}),
-      })),
+      routes: ROUTES.map((route) => {
+        const throttle = options.throttlePublicRoutes ? throttleOf(route) : undefined;
+        return {
+          method: route.method,
+          path: route.path,
+          handler: route.handler,
+          authorized: route.access !== 'public',
+          ...(throttle ? { throttle } : {}),
+        };
+      }),
       defaultHandler: 'api/not-found',
       authorizer: 'auth/authorizer',
       log: options.accessLog ? log : (line) => line.startsWith('handler failed') && log(line),

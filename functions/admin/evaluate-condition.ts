@@ -15,7 +15,7 @@ export type Facts = Record<string, unknown>;
 
 export interface Evaluation {
   matched: boolean;
-  /** The outcome hung on a fact the record does not have (then `matched` is the caller's choice). */
+  /** The outcome hung on a fact the record does not have (only with `unknown: 'match'`; then it matched). */
   unknown?: true;
   /** The comparisons that decided the outcome, as readable text. */
   reasons: string[];
@@ -105,25 +105,30 @@ export function evaluate(
   };
 }
 
+/**
+ * `all` (a false part decides) and `any` (a true part decides): the first deciding part's reasons;
+ * else unknown when a part is; else the other outcome, with every part's reasons.
+ */
+function combine(results: Verdict[], decisive: boolean): Verdict {
+  const decided = results.find((r) => r.truth === decisive);
+  if (decided) return { truth: decisive, reasons: decided.reasons };
+  const unknown = results.filter((r) => r.truth === 'unknown');
+  return unknown.length > 0
+    ? { truth: 'unknown', reasons: unknown.flatMap((r) => r.reasons) }
+    : { truth: !decisive, reasons: results.flatMap((r) => r.reasons) };
+}
+
 function judge(condition: Condition, facts: Facts, threeValued: boolean): Verdict {
-  if ('all' in condition) {
-    const results = condition.all.map((c) => judge(c, facts, threeValued));
-    const failed = results.find((r) => r.truth === false);
-    if (failed) return { truth: false, reasons: failed.reasons };
-    const unknown = results.filter((r) => r.truth === 'unknown');
-    return unknown.length > 0
-      ? { truth: 'unknown', reasons: unknown.flatMap((r) => r.reasons) }
-      : { truth: true, reasons: results.flatMap((r) => r.reasons) };
-  }
-  if ('any' in condition) {
-    const results = condition.any.map((c) => judge(c, facts, threeValued));
-    const hit = results.find((r) => r.truth === true);
-    if (hit) return { truth: true, reasons: hit.reasons };
-    const unknown = results.filter((r) => r.truth === 'unknown');
-    return unknown.length > 0
-      ? { truth: 'unknown', reasons: unknown.flatMap((r) => r.reasons) }
-      : { truth: false, reasons: results.flatMap((r) => r.reasons) };
-  }
+  if ('all' in condition)
+    return combine(
+      condition.all.map((c) => judge(c, facts, threeValued)),
+      false,
+    );
+  if ('any' in condition)
+    return combine(
+      condition.any.map((c) => judge(c, facts, threeValued)),
+      true,
+    );
   if ('not' in condition) {
     const inner = judge(condition.not, facts, threeValued);
     return {
