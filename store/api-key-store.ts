@@ -15,6 +15,8 @@ export interface ApiKeyRecord {
   role: Role;
   /** The staff user the key acts for, when it is a person's key rather than a system's. */
   userId?: string;
+  /** Extra permissions beyond the role, e.g. `products:pricing` for an integration key. */
+  grants?: string[];
   createdAt: string;
   revokedAt?: string;
 }
@@ -35,7 +37,7 @@ export class ApiKeyStore {
   async issue(
     name: string,
     role: Role,
-    options: { userId?: string; now?: Date } = {},
+    options: { userId?: string; grants?: string[]; now?: Date } = {},
   ): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = `jct_${randomBytes(30).toString('base64url')}`;
     const record: ApiKeyRecord = {
@@ -43,6 +45,7 @@ export class ApiKeyStore {
       name,
       role,
       ...(options.userId ? { userId: options.userId } : {}),
+      ...(options.grants?.length ? { grants: options.grants } : {}),
       createdAt: (options.now ?? new Date()).toISOString(),
     };
     await this.db.send(
@@ -62,13 +65,14 @@ export class ApiKeyStore {
       new GetCommand({ TableName: this.tableName, Key: keyOf(hashApiKey(key)) }),
     );
     if (!Item) return undefined;
-    const { keyId, name, role, userId, createdAt, revokedAt } = Item as ApiKeyRecord;
+    const { keyId, name, role, userId, grants, createdAt, revokedAt } = Item as ApiKeyRecord;
     return {
       keyId,
       name,
       role,
       createdAt,
       ...(userId ? { userId } : {}),
+      ...(grants?.length ? { grants } : {}),
       ...(revokedAt ? { revokedAt } : {}),
     };
   }

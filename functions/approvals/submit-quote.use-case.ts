@@ -4,6 +4,7 @@ import type { ApprovalRun, ApprovalStep, ApprovalStore, RunStatus } from '#store
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import type { DocumentDeps } from '../admin/document-service.ts';
+import { assertMayWrite } from '../records/ownership.ts';
 import { etagOf, ifMatchAdmits } from '../records/record-changes.ts';
 import { auditEntry, type ChangeSource, loadRecord, withRetries } from '../records/record-service.ts';
 import { RECORD_TYPES } from '../records/record-types.ts';
@@ -59,6 +60,7 @@ export async function submitQuote(
   const written = await withRetries(
     async () => {
       const quote = await loadRecord(deps, quoteType, quoteId);
+      await assertMayWrite(deps.store, caller.source.writer, quoteType, { current: quote }, 'submit');
       if (ifMatch !== undefined && !ifMatchAdmits(ifMatch, quote.version))
         throw preconditionFailed(
           `If-Match does not match the current version ${etagOf(quote.version)}; nothing was submitted.`,

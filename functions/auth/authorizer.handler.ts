@@ -94,6 +94,7 @@ async function lookUpApiKey(key: string): Promise<Result> {
       role: record.role,
       kind: 'api-key',
       userId: record.userId ?? '',
+      ...(record.grants?.length ? { grants: record.grants.join(',') } : {}),
     },
   };
 }
@@ -109,10 +110,11 @@ async function fromBearer(token: string): Promise<Result> {
   const groups = (payload['cognito:groups'] as string[] | undefined) ?? [];
   const role = groups.find((g): g is Role => (ROLES as readonly string[]).includes(g));
   if (!role) return deny('The token carries no group that names a role.');
-  const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
+  // The staff user is the one whose record names this Cognito sub: the sub never changes, while
+  // an email claim can be edited by whoever manages the pool (or, with some settings, the user).
   let userId = '';
   try {
-    userId = email ? ((await records.findUnique('user', 'email', email)) ?? '') : '';
+    userId = (await records.findUnique('user', 'cognitoSub', payload.sub)) ?? '';
   } catch (error) {
     return unavailable(error);
   }

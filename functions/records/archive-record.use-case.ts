@@ -1,6 +1,7 @@
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import { conflict, preconditionFailed } from '../shared/problem.ts';
+import { assertMayWrite } from './ownership.ts';
 import { etagOf, ifMatchAdmits } from './record-changes.ts';
 import { auditEntry, type ChangeSource, loadRecord, type RecordDeps, withRetries } from './record-service.ts';
 import type { RecordType } from './record-types.ts';
@@ -24,6 +25,7 @@ export async function setArchived(
   return withRetries(
     async () => {
       const current = await loadRecord(deps, type, id);
+      await assertMayWrite(deps.store, source.writer, type, { current }, archived ? 'archive' : 'restore');
       if (ifMatch !== undefined && !ifMatchAdmits(ifMatch, current.version)) {
         throw preconditionFailed(
           `If-Match does not match the current version ${etagOf(current.version)}; nothing was changed.`,

@@ -1,6 +1,7 @@
 import { UniqueConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import { conflict, parseOrThrow } from '../shared/problem.ts';
+import { assertMayWrite } from './ownership.ts';
 import { diff } from './record-changes.ts';
 import { lifecycleOf } from './record-lifecycles.ts';
 import {
@@ -15,6 +16,8 @@ import type { RecordType } from './record-types.ts';
 /**
  * Creates a record.
  * 1. Validate the body against the type's schema (unknown fields refused).
+ *    The caller may create it for this owner (./ownership.ts: sales only for themselves), and an
+ *    integration key set a product's price only with the pricing grant (403).
  * 2. Check every referenced record exists and is not archived.
  * 3. Derive server-owned fields (a quote's priced lines and totals), and those the type's
  *    lifecycle prepares from other records (a ticket's SLA).
@@ -28,6 +31,7 @@ export async function createRecord(
   source: ChangeSource,
 ): Promise<StoredRecord> {
   const input = parseOrThrow(type.input, body) as Record<string, unknown>;
+  await assertMayWrite(deps.store, source.writer, type, { next: input }, 'create');
   const derived = await resolveAndDerive(deps, type, input);
   const now = deps.now().toISOString();
   let record: StoredRecord = {

@@ -17,6 +17,11 @@ export function sourceOf(request: ApiRequest): ChangeSource {
     actor: { id: principal.id, name: principal.name, role: principal.role, kind: principal.kind },
     channel: 'api',
     context: { ip: client.ip, userAgent: client.userAgent, correlationId: client.correlationId },
+    writer: {
+      role: principal.role,
+      ...(principal.userId ? { userId: principal.userId } : {}),
+      ...(principal.grants?.length ? { grants: principal.grants } : {}),
+    },
   };
 }
 

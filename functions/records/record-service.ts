@@ -9,6 +9,7 @@ import { documents } from '#store/dynamodb';
 import { RecordStore, type StoredRecord } from '#store/record-store';
 import { loadConfig, TableEnv } from '../shared/config.ts';
 import { type FieldError, HttpProblem, notFound, toPointer, validationProblem } from '../shared/problem.ts';
+import type { Writer } from './ownership.ts';
 import type { RecordType } from './record-types.ts';
 
 export interface RecordDeps {
@@ -22,6 +23,8 @@ export interface ChangeSource {
   actor: Actor;
   channel: Channel;
   context?: Record<string, unknown>;
+  /** Who asks for the change, for the ownership checks (./ownership.ts); absent for system writes. */
+  writer?: Writer;
 }
 
 const ulid = monotonicFactory();

@@ -1,6 +1,7 @@
 import { TransactionConflictError, UniqueConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import { conflict, parseOrThrow, preconditionFailed, validationProblem } from '../shared/problem.ts';
+import { assertMayWrite } from './ownership.ts';
 import { diff, etagOf, ifMatchAdmits, mergePatch } from './record-changes.ts';
 import { lifecycleOf } from './record-lifecycles.ts';
 import {
@@ -16,7 +17,8 @@ import type { RecordType } from './record-types.ts';
 
 /**
  * Applies a JSON merge patch to a record.
- * 1. Read the record; refuse if archived or locked by a workflow (409).
+ * 1. Read the record; refuse if archived or locked by a workflow (409), or if the caller may not
+ *    change it, or hand it to the new owner (403, ./ownership.ts).
  * 2. With If-Match, refuse a version other than the current one (412) — nothing is written.
  * 3. Merge the patch into the record's input fields and validate the result as a whole; fields
  *    fixed at creation (a quote's currency) may not change.
@@ -48,8 +50,10 @@ export async function updateRecord(
       if (locked)
         throw conflict('locked', 'Record locked', `${type.label} ${id} cannot be edited: ${locked}.`);
 
+      await assertMayWrite(deps.store, source.writer, type, { current }, 'edit');
       const merged = mergePatch(type.toInput(current), patch);
       const input = parseOrThrow(type.input, merged) as Record<string, unknown>;
+      await assertMayWrite(deps.store, source.writer, type, { current, next: input }, 'edit');
       const frozen = Object.entries(type.immutable ?? {}).filter(
         ([field]) => JSON.stringify(input[field]) !== JSON.stringify(current[field]),
       );

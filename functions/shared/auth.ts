@@ -18,6 +18,8 @@ export type AuthContext =
       kind: 'api-key' | 'user';
       /** The staff user record the caller acts as; absent or '' when the credential is not a person's. */
       userId?: string;
+      /** Extra permissions of an API key, comma-separated (API Gateway contexts hold primitives only). */
+      grants?: string;
     }
   | {
       authenticated: false;
@@ -35,6 +37,8 @@ export interface Principal {
   kind: 'api-key' | 'user';
   /** The staff user the caller acts as, when the credential belongs to one. */
   userId?: string;
+  /** Extra permissions the credential carries (e.g. `products:pricing`). */
+  grants?: string[];
 }
 
 export function principalOf(event: HttpEvent): Principal {
@@ -63,6 +67,7 @@ export function principalOf(event: HttpEvent): Principal {
     role: context.role,
     kind: context.kind,
     ...(context.userId ? { userId: context.userId } : {}),
+    ...(context.grants ? { grants: context.grants.split(',').filter(Boolean) } : {}),
   };
 }
 

@@ -49,5 +49,13 @@ export const UserInput = z
       .default('UTC'),
     active: z.boolean().default(true),
     smsOptOut: z.boolean().default(false),
+    cognitoSub: z
+      .string()
+      .regex(/^[0-9a-zA-Z-]{1,128}$/, { error: 'must be the Cognito user’s sub (a UUID)' })
+      .optional()
+      .meta({
+        description:
+          'The Cognito user this staff member signs in as (the `sub` claim; unique). Tokens are matched by it, never by their email claim',
+      }),
   })
   .meta({ id: 'UserInput' });

@@ -274,6 +274,7 @@ describe('authorizer: bearer tokens', () => {
 
   it('authenticates a staff member with the first group that names a role', async () => {
     const handler = await coldStart(withPool);
+    ddb.on(GetCommand).resolves({}); // no user record names this sub
     verify.mockResolvedValue({
       sub: 'sub-123',
       username: 'ada',
@@ -293,11 +294,11 @@ describe('authorizer: bearer tokens', () => {
     });
   });
 
-  it('links a staff token to the user record holding its email, matched case-insensitively', async () => {
+  it('links a staff token to the user record that names its Cognito sub', async () => {
     const handler = await coldStart(withPool);
     const userId = 'usr_01JD0000000000000000000007';
     verify.mockResolvedValue({
-      sub: 'sub-123',
+      sub: 'Sub-123',
       username: 'ada',
       email: 'Ada@Example.com',
       'cognito:groups': ['sales'],
@@ -305,7 +306,7 @@ describe('authorizer: bearer tokens', () => {
     ddb
       .on(GetCommand, {
         TableName: 'records',
-        Key: { pk: 'UNIQUE#user#email#ada@example.com', sk: 'UNIQUE' },
+        Key: { pk: 'UNIQUE#user#cognitoSub#sub-123', sk: 'UNIQUE' },
       })
       .resolves({ Item: { entity: 'unique', recordId: userId } });
 
@@ -313,12 +314,30 @@ describe('authorizer: bearer tokens', () => {
 
     expect(result.context).toEqual({
       authenticated: true,
-      principalId: 'sub-123',
+      principalId: 'Sub-123',
       principalName: 'Ada@Example.com',
       role: 'sales',
       kind: 'user',
       userId,
     });
+  });
+
+  it('never links a token by its email claim: a matching email with an unknown sub gets no staff identity', async () => {
+    const handler = await coldStart(withPool);
+    verify.mockResolvedValue({
+      sub: 'sub-of-someone-else',
+      email: 'ada@example.com',
+      'cognito:groups': ['manager'],
+    });
+    ddb
+      .on(GetCommand, { Key: { pk: 'UNIQUE#user#email#ada@example.com', sk: 'UNIQUE' } })
+      .resolves({ Item: { entity: 'unique', recordId: 'usr_01JD0000000000000000000007' } })
+      .on(GetCommand, { Key: { pk: 'UNIQUE#user#cognitoSub#sub-of-someone-else', sk: 'UNIQUE' } })
+      .resolves({});
+
+    const result = await handler(authorizerEvent({ authorization: 'Bearer token-123' }));
+
+    expect(result.context).toMatchObject({ authenticated: true, role: 'manager', userId: '' });
   });
 
   it('authenticates a staff token whose email belongs to no user record, without a user id', async () => {
@@ -333,6 +352,30 @@ describe('authorizer: bearer tokens', () => {
     const result = await handler(authorizerEvent({ authorization: 'Bearer token-123' }));
 
     expect(result.context).toMatchObject({ authenticated: true, role: 'support', userId: '' });
+  });
+
+  it('carries an API key’s grants to the API', async () => {
+    const handler = await coldStart();
+    const key = newKey();
+    ddb.on(GetCommand, { TableName: 'records', Key: digestKey(key) }).resolves({
+      Item: {
+        ...digestKey(key),
+        entity: 'api-key',
+        keyId: 'key_01JDERP',
+        name: 'ERP',
+        role: 'integration',
+        grants: ['products:pricing'],
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
+    });
+
+    const result = await handler(authorizerEvent({ 'x-api-key': key }));
+
+    expect(result.context).toMatchObject({
+      authenticated: true,
+      role: 'integration',
+      grants: 'products:pricing',
+    });
   });
 
   it('refuses a token whose groups name no role', async () => {
@@ -361,6 +404,7 @@ describe('authorizer: bearer tokens', () => {
 
   it('reads the "bearer" scheme case-insensitively as RFC 9110 §11.1 requires', async () => {
     const handler = await coldStart(withPool);
+    ddb.on(GetCommand).resolves({});
     verify.mockResolvedValue({ sub: 'sub-123', username: 'ada', 'cognito:groups': ['sales'] });
 
     const result = await handler(authorizerEvent({ authorization: 'bearer token-123' }));
