@@ -11,15 +11,18 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GRANTS, PRICING_GRANT } from '#functions/records/ownership';
 import { ROLES, Role, recordId, text } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
 
-const USAGE = `Usage: npm run create-api-key -- --table <name> --role <role> --name <label> [--user <usr_id>] [--region <region>]
+const USAGE = `Usage: npm run create-api-key -- --table <name> --role <role> --name <label> [--user <usr_id>] [--grant <grant>]… [--region <region>]
 
   --table   the records table: the RecordsTableName output of the JunctionData stack
   --role    one of: ${ROLES.join(', ')}
   --name    who or what holds the key, e.g. "Ops" or "ERP sync"
   --user    the staff user (usr_…) the key acts for, when it is a person's key
+  --grant   a permission beyond the role, repeatable; one of: ${GRANTS.join(', ')}
+            (${PRICING_GRANT}: an integration key may set product prices and costs)
   --region  the table's region, if not the one of your AWS profile or AWS_REGION`;
 
 function fail(message: string, code = 2): never {
@@ -35,6 +38,7 @@ const { values } = (() => {
         role: { type: 'string' },
         name: { type: 'string' },
         user: { type: 'string' },
+        grant: { type: 'string', multiple: true },
         region: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -58,6 +62,10 @@ const name = text(100).safeParse(values.name);
 if (!name.success) fail(`--name ${name.error.issues[0]?.message ?? 'is invalid'}.`);
 const user = values.user === undefined ? undefined : recordId('usr').safeParse(values.user);
 if (user && !user.success) fail(`--user ${user.error.issues[0]?.message ?? 'is invalid'}.`);
+const grants = values.grant ?? [];
+for (const grant of grants)
+  if (!(GRANTS as readonly string[]).includes(grant))
+    fail(`--grant must be one of: ${GRANTS.join(', ')} (got "${grant}").`);
 
 // The CLI runs once on an operator's machine; Node-version notices from the SDK are noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -68,9 +76,13 @@ const store = new ApiKeyStore(
 );
 
 try {
-  const { key, record } = await store.issue(name.data, role.data, user?.data ? { userId: user.data } : {});
+  const { key, record } = await store.issue(name.data, role.data, {
+    ...(user?.data ? { userId: user.data } : {}),
+    ...(grants.length ? { grants } : {}),
+  });
+  const granted = record.grants?.length ? ` and grants ${record.grants.join(', ')}` : '';
   process.stderr.write(
-    `Issued ${record.keyId} "${record.name}" with role ${record.role} in table ${values.table}.\n` +
+    `Issued ${record.keyId} "${record.name}" with role ${record.role}${granted} in table ${values.table}.\n` +
       'The key follows. It is shown only now (the table keeps a SHA-256 digest): store it in a secret\n' +
       'manager, and send it in the x-api-key header.\n\n',
   );

@@ -32,6 +32,8 @@ export interface ManagerDirectory {
 }
 
 export const PRICING_GRANT = 'products:pricing';
+/** Every grant an API key can carry. */
+export const GRANTS = [PRICING_GRANT] as const;
 const PRICE_FIELDS = ['unitPrice', 'unitCost', 'currency'] as const;
 /** Deeper than any real org chart; stops a managerId loop. */
 const MAX_CHAIN = 12;

@@ -279,7 +279,7 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
       active: booleanFilter('active', 'Active users only (true) or inactive only (false)'),
     },
     references: fieldRefs({ managerId: 'user' }),
-    unique: ['email'],
+    unique: ['email', 'cognitoSub'],
     toInput: inputView(UserInput),
   },
   queue: {

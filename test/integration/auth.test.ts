@@ -94,7 +94,7 @@ describe('roles on every route', () => {
     ['sales', 'POST', '/v1/users', 403],
     ['manager', 'POST', '/v1/products', 403],
     ['integration', 'POST', '/v1/leads', 201],
-    ['integration', 'POST', '/v1/products', 201],
+    ['integration', 'POST', '/v1/accounts', 201],
     ['sales', 'GET', '/v1/users', 200],
   ];
   const bodies: Record<string, () => Promise<unknown>> = {
@@ -108,6 +108,7 @@ describe('roles on every route', () => {
       currency: 'EUR',
       unitPrice: 1,
     }),
+    '/v1/accounts': async () => ({ name: `Synced ${Date.now()}` }),
     '/v1/leads': async () => ({ lastName: 'Lead', email: `lead${Date.now()}@example.com` }),
   };
 

@@ -49,7 +49,7 @@ afterAll(() => hub?.stop());
 
 const submitted = async (discount: number) => {
   const quoteId = await createQuote(hub, org, discount);
-  const response = await hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, { as: 'sales' });
+  const response = await hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, { key: org.anaKey });
   expect(response.status, response.text).toBe(202);
   return { quoteId, name: String((await hub.api.get(`/v1/quotes/${quoteId}`)).body.name) };
 };
@@ -137,7 +137,9 @@ describe('when nobody decides in time', () => {
     expect((await history(quoteId)).map((e) => e.action)).toEqual(
       expect.arrayContaining(['approval-reminder-sent', 'approval-step-expired', 'approval-run-expired']),
     );
-    expect((await hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, { as: 'sales' })).status).toBe(202);
+    expect((await hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, { key: org.anaKey })).status).toBe(
+      202,
+    );
   });
 
   it('approves or rejects automatically when the policy says so, and the history says it was the timeout', async () => {

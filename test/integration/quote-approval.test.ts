@@ -64,7 +64,7 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-const submit = (quoteId: string, options: Parameters<TestHub['api']['post']>[2] = { as: 'sales' }) =>
+const submit = (quoteId: string, options: Parameters<TestHub['api']['post']>[2] = { key: org.anaKey }) =>
   hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, options);
 
 const history = async (quoteId: string) =>
@@ -196,7 +196,11 @@ describe('submitting a quote for approval', () => {
 
   it('asks exactly the steps and approvers the dry run showed', async () => {
     const quoteId = await createQuote(hub, org, 30);
-    const dryRun = await hub.api.post('/v1/admin/approval-policies/simulate', { quoteId }, { as: 'sales' });
+    const dryRun = await hub.api.post(
+      '/v1/admin/approval-policies/simulate',
+      { quoteId },
+      { key: org.anaKey },
+    );
     const run = (await submit(quoteId)).body;
 
     const planned = dryRun.body.steps.map((s: Record<string, unknown>) => ({
@@ -266,7 +270,7 @@ describe('submitting a quote for approval', () => {
 
   it('asks the fallback approver, saying why, when an approver cannot be resolved', async () => {
     const quoteId = await createQuote(hub, org, 15, { ownerId: org.ids.otto });
-    const run = (await submit(quoteId)).body;
+    const run = (await submit(quoteId, { key: await keyFor(hub, 'manager', org.ids.otto) })).body;
     const email = await emailAbout(hub, org.emails.ada, await quoteName(quoteId));
 
     expect(run.steps[0].approvers).toEqual([
@@ -390,7 +394,7 @@ describe('recall', () => {
     const run = (await submit(quoteId)).body;
     const [link] = linkIds((await emailAbout(hub, org.emails.max, await quoteName(quoteId))).body.text);
 
-    const recalled = await hub.api.post(`/v1/quotes/${quoteId}/recall`, undefined, { as: 'sales' });
+    const recalled = await hub.api.post(`/v1/quotes/${quoteId}/recall`, undefined, { key: org.anaKey });
 
     expect(recalled.status, recalled.text).toBe(200);
     expect(recalled.body).toMatchObject({ id: run.id, status: 'recalled', currentStep: null });
@@ -455,8 +459,8 @@ describe('a quote pending approval', () => {
     const quoteId = await createQuote(hub, org, 15);
     const headers = { 'idempotency-key': `submit-${quoteId}` };
 
-    const first = await submit(quoteId, { as: 'sales', headers });
-    const retry = await submit(quoteId, { as: 'sales', headers });
+    const first = await submit(quoteId, { key: org.anaKey, headers });
+    const retry = await submit(quoteId, { key: org.anaKey, headers });
     const second = await submit(quoteId);
 
     expect(first.status).toBe(202);
@@ -505,8 +509,9 @@ describe('starting the workflow', () => {
 
   it('resumes a submit that stopped between writing the run and starting its workflow', async () => {
     const quoteId = await createQuote(hub, org, 15);
-    const plan = (await hub.api.post('/v1/admin/approval-policies/simulate', { quoteId }, { as: 'sales' }))
-      .body;
+    const plan = (
+      await hub.api.post('/v1/admin/approval-policies/simulate', { quoteId }, { key: org.anaKey })
+    ).body;
     // What a submit leaves behind when its process dies before StartExecution, two minutes ago.
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: hub.urls.dynamodb }));
     const records = new RecordStore(documents, hub.tables.records);
@@ -576,7 +581,7 @@ describe('starting the workflow', () => {
 describe('refusals', () => {
   it('answers unknown quotes with 404, a stale If-Match with 412, decided and expired quotes clearly', async () => {
     const quoteId = await createQuote(hub, org, 15);
-    const stale = await submit(quoteId, { as: 'sales', headers: { 'if-match': '"999"' } });
+    const stale = await submit(quoteId, { key: org.anaKey, headers: { 'if-match': '"999"' } });
     const expired = await createQuote(hub, org, 15, { validUntil: '2020-01-31' });
     const approved = await createQuote(hub, org, 5);
     await submit(approved);

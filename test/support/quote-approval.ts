@@ -12,6 +12,8 @@ import type { TestHub } from './hub.ts';
 export interface Org {
   ids: Record<'dana' | 'max' | 'ana' | 'ben' | 'fiona' | 'ada' | 'otto', string>;
   emails: Record<keyof Org['ids'], string>;
+  /** Ana's own sales key: she owns the test quotes, so she is the one who edits and submits them. */
+  anaKey: string;
   accountId: string;
   productId: string;
 }
@@ -56,7 +58,8 @@ export async function createOrg(hub: TestHub, tag: string): Promise<Org> {
     unitPrice: 100_000,
     unitCost: 20_000,
   });
-  return { ids, emails, accountId: account.body.id, productId: product.body.id };
+  const anaKey = await keyFor(hub, 'sales', ids.ana);
+  return { ids, emails, anaKey, accountId: account.body.id, productId: product.body.id };
 }
 
 /**
@@ -106,13 +109,18 @@ export async function createQuote(
   return response.body.id;
 }
 
-/** A second API key of a role, acting as a given staff user. */
-export async function keyFor(hub: TestHub, role: Role, userId: string): Promise<string> {
+/** A second API key of a role, acting as a given staff user (or nobody), with any grants. */
+export async function keyFor(
+  hub: TestHub,
+  role: Role,
+  userId: string | undefined,
+  grants: string[] = [],
+): Promise<string> {
   const store = new ApiKeyStore(
     DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: hub.urls.dynamodb })),
     hub.tables.records,
   );
-  return (await store.issue(`Test ${role} key`, role, { userId })).key;
+  return (await store.issue(`Test ${role} key`, role, { ...(userId ? { userId } : {}), grants })).key;
 }
 
 export interface StoredEmail {
