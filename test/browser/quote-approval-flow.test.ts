@@ -43,7 +43,7 @@ afterAll(async () => {
 it('takes a 30 % discount quote through manager, then director and finance, by browser, email link and SMS', async () => {
   const quoteId = await createQuote(hub, org, 30);
   const quoteName = String((await hub.api.get(`/v1/quotes/${quoteId}`)).body.name);
-  const submitted = await hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, { as: 'sales' });
+  const submitted = await hub.api.post(`/v1/quotes/${quoteId}/submit`, undefined, { key: org.anaKey });
   expect(submitted.status, submitted.text).toBe(202);
 
   // Step 1: the manager's email is in the inbox; its Approve button opens the confirm page.
