@@ -132,6 +132,10 @@ export interface ApprovalStep {
 export class LinkAlreadyUsedError extends Error {
   override name = 'LinkAlreadyUsedError';
 }
+/** An item meant to be written with a new request exists already (another attempt wrote it). */
+export class AlongsideConflictError extends Error {
+  override name = 'AlongsideConflictError';
+}
 export class StepAlreadySettledError extends Error {
   override name = 'StepAlreadySettledError';
 }
@@ -264,9 +268,15 @@ export class ApprovalStore {
   }
 
   /** Stores a request and its link (and SMS code), returning the link id to put in the messages. */
+  /**
+   * Stores a new request and its link. `alongside` builds items written in the same transaction
+   * from the new link (the outbox entry of the messages that carry it): if one of them cannot be
+   * written (its condition fails), neither is the request, and AlongsideConflictError says so.
+   */
   async addRequest(
     request: Omit<ApprovalRequest, 'linkHash' | 'nonce' | 'smsCode'>,
     phone?: string,
+    alongside: (linkId: string, request: ApprovalRequest) => TransactItem[] = () => [],
   ): Promise<{ linkId: string; request: ApprovalRequest }> {
     const linkId = newLinkId();
     const linkHash = hashLink(linkId);
@@ -284,35 +294,46 @@ export class ApprovalStore {
       ...(smsCode ? { smsCode } : {}),
     };
     const ttl = { [TTL_ATTRIBUTE]: epochSeconds(request.expiresAt) + 90 * 24 * 3600 };
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...requestKey(request.approvalId, request.stepIndex, linkHash),
-                entity: 'approval-request',
-                ...stored,
+    const extra = alongside(linkId, stored);
+    await this.db
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...requestKey(request.approvalId, request.stepIndex, linkHash),
+                  entity: 'approval-request',
+                  ...stored,
+                },
               },
             },
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...linkKey(linkHash),
-                entity: 'approval-link',
-                approvalId: request.approvalId,
-                stepIndex: request.stepIndex,
-                ...ttl,
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...linkKey(linkHash),
+                  entity: 'approval-link',
+                  approvalId: request.approvalId,
+                  stepIndex: request.stepIndex,
+                  ...ttl,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
-              ConditionExpression: 'attribute_not_exists(pk)',
             },
-          },
-        ],
-      }),
-    );
+            ...extra,
+          ],
+        }),
+      )
+      .catch((error: unknown) => {
+        if (
+          error instanceof TransactionCanceledException &&
+          error.CancellationReasons?.slice(2).some((r) => r.Code === 'ConditionalCheckFailed')
+        )
+          throw new AlongsideConflictError('an item written with the request exists already');
+        throw error;
+      });
     return { linkId, request: stored };
   }
 

@@ -10,7 +10,12 @@
  * (TTL) so a late click still gets a clear "expired" page, then DynamoDB removes them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { DocumentTransactItem } from './record-store.ts';
 import { KEY, TTL_ATTRIBUTE } from './table-design.ts';
 
@@ -45,19 +50,27 @@ export class SurveyStore {
   ) {}
 
   /** Stores a new link; a hash already taken (never, with 160 random bits) fails the write. */
-  async create(link: SurveyLink): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...linkKey(link.hash),
-          entity: 'survey-link',
-          ...link,
-          [TTL_ATTRIBUTE]: Math.floor(Date.parse(link.validUntil) / 1000) + KEEP_AFTER_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  /**
+   * Stores a new link, with `alongside` (the outbox entry of the email that carries it) in the
+   * same transaction: if one of those cannot be written, neither is the link, and the error is
+   * DynamoDB's TransactionCanceledException.
+   */
+  async create(link: SurveyLink, alongside: DocumentTransactItem[] = []): Promise<void> {
+    const put = {
+      TableName: this.tableName,
+      Item: {
+        ...linkKey(link.hash),
+        entity: 'survey-link',
+        ...link,
+        [TTL_ATTRIBUTE]: Math.floor(Date.parse(link.validUntil) / 1000) + KEEP_AFTER_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (alongside.length === 0) {
+      await this.db.send(new PutCommand(put));
+      return;
+    }
+    await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...alongside] }));
   }
 
   async get(hash: string): Promise<SurveyLink | undefined> {

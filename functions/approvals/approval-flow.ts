@@ -11,6 +11,7 @@ import type { Channel } from '#schemas/common';
 import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
 import type { ApprovalRun, ApprovalStep, ApprovalStore } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
+import type { Outbox } from '#store/message-outbox';
 import type { RecordStore, StoredRecord } from '#store/record-store';
 import type { EarlierDecision } from './approval-messages.ts';
 import type { QuoteSummary } from './approval-page.ts';
@@ -23,6 +24,8 @@ export interface FlowDeps extends SettleDeps {
   directory: () => Directory;
   email: EmailSender;
   sms: SmsSender;
+  /** Where every message is recorded before it is sent (../shared/deliver-once.ts). */
+  outbox: Outbox;
   /** The public base URL approval links start with (`${linkBaseUrl}/approvals/{link id}`). */
   linkBaseUrl: string;
 }

@@ -1,10 +1,12 @@
 /**
  * Asking one approver: a request (a fresh link, and an SMS reply code when they get texts), the
- * email, the SMS, and an entry in the quote's history per message. Used for the first ask, for
- * reminders, renewed links and escalations alike.
+ * email, the SMS, and an entry in the quote's history per message, each sent once however often
+ * the task is retried. Used for the first ask, for reminders, renewed links and escalations alike.
  */
 import type { ApprovalRequest } from '#schemas/approval';
-import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
+import { AlongsideConflictError, type ApprovalRun, type ApprovalStep } from '#store/approval-store';
+import type { OutboxEntry } from '#store/message-outbox';
+import { deliverRecorded, type Messages } from '../shared/deliver-once.ts';
 import {
   appendFlowHistory,
   decisionsUpTo,
@@ -66,13 +68,32 @@ const WHAT: Record<AskKind, string> = {
 };
 
 /**
- * 1. Store the request: its link (stored hashed) expires after the policy's link validity (72 h
- *    at most); a reply code is claimed when the approver gets texts (a mobile number, not opted out).
- * 2. Email it: the quote, why this person is asked, earlier decisions, Approve and Reject buttons.
- * 3. Text it, Transactional, with the link and the reply code; a number that opted out at the
- *    carrier gets nothing, and the history says so.
- * 4. Note on the request that it went out, and add one history entry per message.
- * A failure before step 4 leaves an unsent request: a retry replaces it with a new one.
+ * The outbox key of one ask: a replacement is named by the request it replaces, a first ask by
+ * the step, the round and whom it is for. A retried task computes the same key, finds what the
+ * first attempt recorded and carries on from there: the same link, the same reply code, to the
+ * same person, with only the unsent channels sent.
+ */
+function askKey(
+  run: ApprovalRun,
+  step: ApprovalStep,
+  target: AskTarget,
+  extra: { round: number; replaces?: string },
+) {
+  if (extra.replaces) return `approval-ask#${extra.replaces}`;
+  return `approval-ask#${run.id}#${step.index}#${extra.round}#${target.onBehalfOf?.userId ?? target.user.id}`;
+}
+
+/**
+ * 1. Store the request and, in the same transaction, the outbox entry with its email and SMS
+ *    (./shared/deliver-once.ts): its link (stored hashed) expires after the policy's link validity
+ *    (72 h at most); a reply code is claimed when the approver gets texts (a mobile number, not
+ *    opted out). A retry finds this entry and resumes it instead of asking anew.
+ * 2. Deliver each channel at most once: the email (the quote, why this person is asked, earlier
+ *    decisions, Approve and Reject buttons), then the SMS, Transactional, with the link and the
+ *    reply code. A number that opted out at the carrier gets nothing, and the history says so.
+ * 3. One history entry per message, as soon as its outcome is known (keyed, so never doubled).
+ * 4. Note on the request that it went out, and through which channels. A channel that failed
+ *    fails the task after the others went out; the retry sends only that channel.
  */
 export async function askApprover(
   deps: FlowDeps,
@@ -81,8 +102,72 @@ export async function askApprover(
   kind: AskKind,
   extra: { round: number; replaces?: string; reminder?: number },
 ): Promise<FlowRequest> {
-  const { run, step, summary } = ctx;
+  const { run, step } = ctx;
+  const key = askKey(run, step, target, extra);
+  const { request, entry } =
+    (await resumeAsk(deps, run, step, key)) ?? (await newAsk(deps, ctx, target, kind, extra, key));
   // The last line of defence: every way of choosing whom to ask already leaves these people out.
+  if (cannotApprove(run).has(request.approverId))
+    throw new Error(
+      `${request.approverId} submitted or owns quote ${run.quoteId} and may not be asked to approve it`,
+    );
+
+  // What the first attempt sent, should this retry have chosen otherwise (an escalation target gone).
+  const sentKind = (entry.ref.kind as AskKind | undefined) ?? kind;
+  const who = `${request.approverName}${request.onBehalfOf ? ` on behalf of ${request.onBehalfOf.name}` : ''}`;
+  const about = `step ${ctx.stepNumber} “${step.name}”: ${request.reason}`;
+  const context = {
+    approvalId: run.id,
+    stepIndex: step.index,
+    approverId: request.approverId,
+    ...(request.onBehalfOf ? { onBehalfOf: request.onBehalfOf.userId } : {}),
+    expiresAt: request.expiresAt,
+  };
+  const channelName = { email: 'email', sms: 'SMS' } as const;
+  const delivered = await deliverRecorded(deps, entry, (channel, outcome) =>
+    appendFlowHistory(deps.records, ctx.quote, {
+      key: `${request.linkHash}#${channel}`,
+      at: request.createdAt,
+      action: outcome.status === 'skipped' ? 'sms-not-sent' : ACTIONS[sentKind],
+      channel,
+      summary:
+        outcome.status === 'sent'
+          ? `${WHAT[sentKind]} ${who} by ${channelName[channel]} (${about})`
+          : outcome.status === 'skipped'
+            ? `No SMS to ${who}: the number opted out of texts; the email went out`
+            : `${WHAT[sentKind]} ${who} by ${channelName[channel]}, unconfirmed: an attempt stopped while handing it over, and it is not sent twice (${about})`,
+      context,
+    }),
+  );
+
+  const channels = (['email', 'sms'] as const).filter((c) => {
+    const status = delivered[c]?.status;
+    return status === 'sent' || status === 'unconfirmed';
+  });
+  const sentAt = deps.now().toISOString();
+  await deps.approvals.markRequestSent(request, { sentAt, channels });
+  return { ...request, sentAt, channels };
+}
+
+/** The request and outbox entry an earlier attempt recorded under this key, if any. */
+async function resumeAsk(deps: FlowDeps, run: ApprovalRun, step: ApprovalStep, key: string) {
+  const entry = await deps.outbox.find(key);
+  const linkHash = entry?.ref.linkHash;
+  if (!entry || !linkHash) return undefined;
+  const request = (await deps.approvals.request(run.id, step.index, linkHash)) as FlowRequest | undefined;
+  if (!request) throw new Error(`outbox entry ${key} names request ${linkHash}, which is missing`);
+  return { request, entry };
+}
+
+async function newAsk(
+  deps: FlowDeps,
+  ctx: AskContext,
+  target: AskTarget,
+  kind: AskKind,
+  extra: { round: number; replaces?: string; reminder?: number },
+  key: string,
+): Promise<{ request: FlowRequest; entry: OutboxEntry }> {
+  const { run, step, summary } = ctx;
   if (cannotApprove(run).has(target.user.id))
     throw new Error(
       `${target.user.id} submitted or owns quote ${run.quoteId} and may not be asked to approve it`,
@@ -106,76 +191,59 @@ export async function askApprover(
     round: extra.round,
     ...(extra.replaces ? { replaces: extra.replaces } : {}),
   };
-  const { linkId, request } = await deps.approvals.addRequest(fields, smsTo);
-  const link = `${deps.linkBaseUrl.replace(/\/+$/, '')}/approvals/${linkId}`;
-
-  const email = requestEmail({
-    kind,
-    quote: summary,
-    approverName: target.user.name,
-    reason: target.reason,
-    ...(target.onBehalfOf ? { onBehalfOf: target.onBehalfOf } : {}),
-    step: {
-      number: ctx.stepNumber,
-      count: ctx.stepCount,
-      name: step.name,
-      why: [...(run.policyWhy ?? []), ...(step.why ?? [])],
-    },
-    earlier: ctx.earlier,
-    link,
-    expiresAt: request.expiresAt,
-    ...(extra.reminder ? { reminder: extra.reminder } : {}),
-  });
-  await deps.email.send({
-    to: [target.user.email],
-    ...email,
-    tags: { flow: 'quote-approval', approval: run.id },
-  });
-  const sms = smsTo
-    ? await deps.sms.send({
-        to: smsTo,
-        body: requestSms({
-          kind,
-          quote: summary,
-          link,
-          ...(request.smsCode ? { code: request.smsCode } : {}),
-        }),
-        kind: 'Transactional',
-      })
-    : undefined;
-
-  const channels: ('email' | 'sms')[] = sms?.sent ? ['email', 'sms'] : ['email'];
-  const sentAt = deps.now().toISOString();
-  await deps.approvals.markRequestSent(request, { sentAt, channels });
-
-  const who = `${target.user.name}${target.onBehalfOf ? ` on behalf of ${target.onBehalfOf.name}` : ''}`;
-  const about = `step ${ctx.stepNumber} “${step.name}”: ${target.reason}`;
-  const context = {
-    approvalId: run.id,
-    stepIndex: step.index,
-    approverId: target.user.id,
-    ...(target.onBehalfOf ? { onBehalfOf: target.onBehalfOf.userId } : {}),
-    expiresAt: request.expiresAt,
-  };
-  await appendFlowHistory(deps.records, ctx.quote, {
-    key: `${request.linkHash}#email`,
-    at: request.createdAt,
-    action: ACTIONS[kind],
-    channel: 'email',
-    summary: `${WHAT[kind]} ${who} by email (${about})`,
-    context,
-  });
-  if (sms) {
-    await appendFlowHistory(deps.records, ctx.quote, {
-      key: `${request.linkHash}#sms`,
-      at: request.createdAt,
-      action: sms.sent ? ACTIONS[kind] : 'sms-not-sent',
-      channel: 'sms',
-      summary: sms.sent
-        ? `${WHAT[kind]} ${who} by SMS (${about})`
-        : `No SMS to ${who}: the number opted out of texts; the email went out`,
-      context,
+  const messages = (linkId: string, request: ApprovalRequest): Messages => {
+    const link = `${deps.linkBaseUrl.replace(/\/+$/, '')}/approvals/${linkId}`;
+    const email = requestEmail({
+      kind,
+      quote: summary,
+      approverName: target.user.name,
+      reason: target.reason,
+      ...(target.onBehalfOf ? { onBehalfOf: target.onBehalfOf } : {}),
+      step: {
+        number: ctx.stepNumber,
+        count: ctx.stepCount,
+        name: step.name,
+        why: [...(run.policyWhy ?? []), ...(step.why ?? [])],
+      },
+      earlier: ctx.earlier,
+      link,
+      expiresAt: request.expiresAt,
+      ...(extra.reminder ? { reminder: extra.reminder } : {}),
     });
+    return {
+      email: { to: [target.user.email], ...email, tags: { flow: 'quote-approval', approval: run.id } },
+      ...(smsTo
+        ? {
+            sms: {
+              to: smsTo,
+              body: requestSms({
+                kind,
+                quote: summary,
+                link,
+                ...(request.smsCode ? { code: request.smsCode } : {}),
+              }),
+              kind: 'Transactional' as const,
+            },
+          }
+        : {}),
+    };
+  };
+  try {
+    const { request } = await deps.approvals.addRequest(fields, smsTo, (linkId, request) => [
+      deps.outbox.intentItem(
+        key,
+        { ref: { linkHash: request.linkHash }, messages: messages(linkId, request) },
+        now,
+      ),
+    ]);
+    const entry = await deps.outbox.find(key);
+    if (!entry) throw new Error(`outbox entry ${key} is missing right after it was written`);
+    return { request: { ...request, ...fields }, entry };
+  } catch (error) {
+    // Another attempt recorded this ask meanwhile: carry on with theirs.
+    if (!(error instanceof AlongsideConflictError)) throw error;
+    const resumed = await resumeAsk(deps, run, step, key);
+    if (!resumed) throw error;
+    return resumed;
   }
-  return { ...request, ...fields, linkHash: request.linkHash, sentAt, channels };
 }

@@ -2,6 +2,7 @@ import type { ApprovalRun, ApprovalStep, RunStatus } from '#store/approval-store
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import { RECORD_TYPES } from '../records/record-types.ts';
+import { deliverOnce } from '../shared/deliver-once.ts';
 import {
   appendFlowHistory,
   decisionsUpTo,
@@ -159,17 +160,19 @@ async function notifySubmitter(deps: FlowDeps, run: ApprovalRun, steps: Approval
       decisions: decisionsUpTo(steps, Number.POSITIVE_INFINITY),
       ...(run.finishReason ? { reason: run.finishReason } : {}),
     });
-    await deps.email.send({
-      to: [recipient.email],
-      ...email,
-      tags: { flow: 'quote-approval', approval: run.id },
+    const delivered = await deliverOnce(deps, `approval-outcome#${run.id}`, {
+      email: { to: [recipient.email], ...email, tags: { flow: 'quote-approval', approval: run.id } },
     });
+    const unconfirmed =
+      delivered.email?.status === 'unconfirmed'
+        ? ' (unconfirmed: an attempt stopped while handing it over; not sent twice)'
+        : '';
     await appendFlowHistory(deps.records, quote, {
       key: `${run.id}#outcome-email`,
       at: run.finishedAt ?? deps.now().toISOString(),
       action: 'approval-outcome-sent',
       channel: 'email',
-      summary: `${recipient.name} was emailed the outcome: ${run.status}`,
+      summary: `${recipient.name} was emailed the outcome: ${run.status}${unconfirmed}`,
       context: { approvalId: run.id, to: recipient.id },
     });
   }

@@ -12,6 +12,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { SesEmailSender } from '#connectors/email/ses-email-sender';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
+import { documents } from '#store/dynamodb';
+import { MessageOutbox } from '#store/message-outbox';
 import { loadConfig, TableEnv } from '../shared/config.ts';
 import { tracer } from '../shared/observability.ts';
 import type { FlowDeps } from './approval-flow.ts';
@@ -39,6 +41,7 @@ export function flowDeps(): FlowDeps {
       client: tracer.captureAWSv3Client(new SESv2Client({})),
     }),
     sms: new SnsSmsSender({ client: tracer.captureAWSv3Client(new SNSClient({})) }),
+    outbox: new MessageOutbox(documents, config.TABLE_NAME),
     linkBaseUrl: config.APPROVAL_LINK_BASE_URL,
   };
   return flow;

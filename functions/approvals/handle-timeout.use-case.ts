@@ -134,8 +134,6 @@ async function replaceOpen(
     const replacements = requests.filter((r) => r.replaces === old.linkHash);
     const done = replacements.some((r) => r.sentAt);
     if (!done) {
-      // One stored but never sent (an attempt stopped half-way) would count as an approver nobody asked.
-      await deps.approvals.closeRequests(replacements, 'replaced');
       const how = await kindFor(old);
       const kind = typeof how === 'string' ? how : 'escalation';
       let target: AskTarget | undefined = typeof how === 'string' ? undefined : how;
@@ -148,11 +146,17 @@ async function replaceOpen(
           ...(old.onBehalfOf ? { onBehalfOf: old.onBehalfOf } : {}),
         };
       }
-      await askApprover(deps, ctx, target, kind, {
+      // A replacement an earlier attempt stored is resumed (same link, only unsent channels);
+      // any other unsent one would count as an approver nobody asked.
+      const sent = await askApprover(deps, ctx, target, kind, {
         round: round + 1,
         replaces: old.linkHash,
         ...(kind === 'reminder' && reminder ? { reminder } : {}),
       });
+      await deps.approvals.closeRequests(
+        replacements.filter((r) => r.status === 'open' && r.linkHash !== sent.linkHash),
+        'replaced',
+      );
     }
     await deps.approvals.closeRequests([old], 'replaced');
     replaced++;

@@ -18,7 +18,7 @@ export interface RequestDecisionsInput {
  *    answers for them is checked again now, so an absence that began since the submit sends the
  *    request to the delegate (on the approver's behalf). A retried invocation asks nobody twice:
  *    approvers whose request went out are skipped, and a request whose sending was cut short is
- *    replaced. Later rounds ask nobody here (reminders and escalations are the timeout's work).
+ *    resumed from the outbox (same link; only the channels not yet sent go out). Later rounds ask nobody here (reminders and escalations are the timeout's work).
  * 3. Settle the step if its decisions already decide it: they may have come in while no token
  *    was current (between rounds), and then this is what tells the workflow.
  */
@@ -62,19 +62,21 @@ async function askPlanned(deps: FlowDeps, ctx: AskContext): Promise<number> {
     const principal = principalOf(planned);
     const mine = existing.filter((r) => principalOf(r) === principal && (r.round ?? 0) === 0);
     if (mine.some((r) => r.sentAt)) continue;
-    // Stored but never sent (an earlier attempt stopped half-way): nobody has its link.
-    await deps.approvals.closeRequests(
-      mine.filter((r) => r.status === 'open'),
-      'replaced',
-    );
+    const unsent = mine.filter((r) => r.status === 'open');
     const target = await currentTarget(directory, planned, cannotApprove(run), now);
-    if ('unresolved' in target) {
-      notAsked.push(target.unresolved);
+    if ('unresolved' in target || askedNow.has(target.user.id)) {
+      // Stored by an earlier attempt but now nobody's to answer: it must not count as an approver.
+      await deps.approvals.closeRequests(unsent, 'replaced');
+      if ('unresolved' in target) notAsked.push(target.unresolved);
       continue;
     }
-    if (askedNow.has(target.user.id)) continue;
-    await askApprover(deps, ctx, target, 'request', { round: 0 });
-    askedNow.add(target.user.id);
+    // An earlier attempt's unsent request for this approver is resumed (same link), not replaced.
+    const sent = await askApprover(deps, ctx, target, 'request', { round: 0 });
+    await deps.approvals.closeRequests(
+      unsent.filter((r) => r.linkHash !== sent.linkHash),
+      'replaced',
+    );
+    askedNow.add(sent.approverId);
     asked++;
   }
 
@@ -83,14 +85,14 @@ async function askPlanned(deps: FlowDeps, ctx: AskContext): Promise<number> {
     const fallback = run.fallbackApproverId ? await directory.user(run.fallbackApproverId) : undefined;
     if (!fallback?.active || cannotApprove(run).has(fallback.id))
       throw new Error(`Nobody can be asked at step ${step.index}: ${notAsked.join('; ')}`);
-    await askApprover(
+    const sent = await askApprover(
       deps,
       ctx,
       { user: fallback, reason: `fallback: ${notAsked.join('; ') || 'no approver could be asked'}` },
       'request',
       { round: 0 },
     );
-    askedNow.add(fallback.id);
+    askedNow.add(sent.approverId);
     asked++;
   }
 

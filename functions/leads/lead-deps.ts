@@ -15,6 +15,7 @@ import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
 import { LeadRoutingStore } from '#store/lead-routing-store';
+import { MessageOutbox, type Outbox } from '#store/message-outbox';
 import { RateLimits } from '#store/rate-limits';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
 import { loadConfig, TableEnv } from '../shared/config.ts';
@@ -56,6 +57,8 @@ export interface LeadDeps extends DocumentDeps {
 export interface NotifyDeps extends LeadDeps {
   email: EmailSender;
   sms: SmsSender;
+  /** Where each notification is recorded before it is sent (../shared/deliver-once.ts). */
+  outbox: Outbox;
 }
 
 /**
@@ -109,6 +112,7 @@ export function notifyDeps(): NotifyDeps {
       client: tracer.captureAWSv3Client(new SESv2Client({})),
     }),
     sms: new SnsSmsSender({ client: tracer.captureAWSv3Client(new SNSClient({})) }),
+    outbox: new MessageOutbox(documents, config.TABLE_NAME),
   };
   return notify;
 }

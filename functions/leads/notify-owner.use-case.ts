@@ -1,5 +1,6 @@
 import type { LeadRoutingOutcome } from '#schemas/records/lead';
 import type { StoredRecord } from '#store/record-store';
+import { DeliveryError, deliverOnce } from '../shared/deliver-once.ts';
 import type { FollowUpState, NotifyDeps } from './lead-deps.ts';
 import { appendLeadEvent, hasEvent } from './lead-history.ts';
 import { type LeadSummary, ownerEmail, ownerSms } from './lead-messages.ts';
@@ -35,11 +36,11 @@ export function leadSummary(lead: StoredRecord): LeadSummary {
  * owner takes texts. A task of the lead-routing flow.
  * 1. Skip when the lead is gone, archived or has another owner by now (nothing to tell).
  * 2. Skip when the history already records this notification (a retried task).
- * 3. Email the lead, its score and why the owner got it, with the follow-up deadline.
- * 4. Text a hot lead's owner; a number that opted out gets nothing, and the history says so.
- * 5. Record what went out in the lead's history.
- * Sending comes before recording: a crash between the two sends again on retry, rather than
- * never (a duplicate message is better than a lead nobody hears of).
+ * 3. Email the lead, its score and why the owner got it, with the follow-up deadline; text a hot
+ *    lead's owner. Both are recorded in the outbox first and each goes out once however often
+ *    the task is retried (../shared/deliver-once.ts); a number that opted out gets nothing.
+ * 4. Record what went out in the lead's history; a channel that failed fails the task after
+ *    that, and the retry sends only that channel.
  */
 export async function notifyOwner(deps: NotifyDeps, state: FollowUpState): Promise<NotifyResult> {
   const lead = await deps.store.get('lead', state.leadId);
@@ -58,25 +59,37 @@ export async function notifyOwner(deps: NotifyDeps, state: FollowUpState): Promi
     why: routing?.explanation ?? 'you own this lead',
     ...(state.followUpSeconds > 0 ? { followUpHours: state.followUpSeconds / 3600 } : {}),
   };
-  await deps.email.send({
-    to: [String(owner.email)],
-    ...ownerEmail(input),
-    tags: { flow: 'lead-routing', lead: lead.id },
-  });
-  const sent: NotifyResult['sent'] = ['email'];
-  let smsNote = '';
   const phone = str(owner.phone);
-  if (state.hot && phone && owner.smsOptOut !== true) {
-    const result = await deps.sms.send({ to: phone, body: ownerSms(input), kind: 'Transactional' });
-    if (result.sent) sent.push('sms');
-    else smsNote = '; no SMS: the number opted out of texts';
-  }
-  await appendLeadEvent(deps.store, lead, {
-    key,
-    at: deps.now().toISOString(),
-    action: 'owner-notified',
-    summary: `${sent.includes('sms') ? 'Emailed and texted' : 'Emailed'} ${String(owner.name)} about the lead${smsNote}`,
-    context: { ownerId: owner.id, attempt: state.attempt, channels: sent },
+  const text = state.hot && phone && owner.smsOptOut !== true;
+  let failure: DeliveryError | undefined;
+  const delivered = await deliverOnce(deps, `lead-${lead.id}-${key}`, {
+    email: { to: [String(owner.email)], ...ownerEmail(input), tags: { flow: 'lead-routing', lead: lead.id } },
+    ...(text ? { sms: { to: phone, body: ownerSms(input), kind: 'Transactional' as const } } : {}),
+  }).catch((error: unknown) => {
+    if (!(error instanceof DeliveryError)) throw error;
+    failure = error;
+    return error.delivered;
   });
+  const sent = (['email', 'sms'] as const).filter((c) => delivered[c] && delivered[c].status !== 'skipped');
+  const unconfirmed = (['email', 'sms'] as const).filter((c) => delivered[c]?.status === 'unconfirmed');
+  const notes = [
+    ...(delivered.sms?.status === 'skipped' ? ['no SMS: the number opted out of texts'] : []),
+    ...(unconfirmed.length
+      ? [`${unconfirmed.join(' and ')} unconfirmed: an attempt stopped while handing it over, not sent twice`]
+      : []),
+    ...(failure ? ['the rest failed and is retried'] : []),
+  ];
+  const eventKey = failure ? `${key}:partial` : key;
+  if (sent.length > 0 && !(failure && (await hasEvent(deps.store, lead.id, eventKey))))
+    // After a partial failure, what went out is recorded under a key of its own: the retry still
+    // finds no complete notification, sends the rest, and records that.
+    await appendLeadEvent(deps.store, lead, {
+      key: eventKey,
+      at: deps.now().toISOString(),
+      action: 'owner-notified',
+      summary: `${sent.includes('sms') ? 'Emailed and texted' : 'Emailed'} ${String(owner.name)} about the lead${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      context: { ownerId: owner.id, attempt: state.attempt, channels: sent },
+    });
+  if (failure) throw failure;
   return { sent };
 }

@@ -2,6 +2,7 @@ import type { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { SentEscalation, SlaDelivery, TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#store/record-store';
 import { hashSurveyLink, newSurveyLinkId, newSurveyNonce } from '#store/survey-store';
+import { type ChannelOutcome, deliverOnce, deliverRecorded } from '../shared/deliver-once.ts';
 import { metrics } from '../shared/observability.ts';
 import { BusinessClock } from './business-calendar.ts';
 import { pendingPoints, type SlaPoint, splitDue } from './sla-clock.ts';
@@ -116,13 +117,38 @@ async function escalate(
     recipientName: person.name,
     ownerName: owner?.name,
   };
+  // Each channel is recorded before it is sent and goes out once, however often the task is
+  // retried (../shared/deliver-once.ts); a retry finds the alert the first attempt recorded.
+  const key = `sla-alert#${ticket.id}#${sla.generation}#${point.key}`;
+  const wantsEmail = point.channels.includes('email');
+  const smsWhy = !person.phone ? 'no mobile number' : person.smsOptOut ? 'SMS opted out' : undefined;
+  const wantsSms = point.channels.includes('sms');
+  const emailOut =
+    person.email && (wantsEmail || (wantsSms && smsWhy)) ? alertEmail(person.email, facts) : undefined;
+  const delivered = await deliverOnce(deps, key, {
+    ...(emailOut ? { email: emailOut } : {}),
+    ...(wantsSms && !smsWhy
+      ? { sms: { to: person.phone as string, body: alertSms(facts), kind: 'Transactional' as const } }
+      : {}),
+  });
+  const unconfirmed = (outcome: ChannelOutcome | undefined) =>
+    outcome?.status === 'unconfirmed'
+      ? 'unconfirmed: an attempt stopped while handing it over; not sent twice'
+      : undefined;
   const deliveries: SlaDelivery[] = [];
-  const email = async (reason?: string) => {
+  const email = async (instead?: string) => {
     if (!person.email) {
       deliveries.push({ channel: 'email', to: person.ref, outcome: 'skipped', reason: 'no email address' });
       return;
     }
-    await deps.email.send(alertEmail(person.email, facts));
+    // An email in place of an SMS the carrier refused is a message of its own.
+    const outcome =
+      instead && !emailOut
+        ? (await deliverOnce(deps, `${key}#instead-of-sms`, { email: alertEmail(person.email, facts) })).email
+        : delivered.email;
+    const reason = [instead ? `instead of SMS: ${instead}` : undefined, unconfirmed(outcome)]
+      .filter(Boolean)
+      .join('; ');
     deliveries.push({ channel: 'email', to: person.ref, outcome: 'sent', ...(reason ? { reason } : {}) });
   };
   for (const channel of point.channels) {
@@ -130,17 +156,15 @@ async function escalate(
       await email();
       continue;
     }
-    const why = !person.phone ? 'no mobile number' : person.smsOptOut ? 'SMS opted out' : undefined;
-    const result = why
-      ? undefined
-      : await deps.sms.send({ to: person.phone as string, body: alertSms(facts), kind: 'Transactional' });
-    if (result?.sent) {
-      deliveries.push({ channel: 'sms', to: person.ref, outcome: 'sent' });
+    const outcome = delivered.sms;
+    if (outcome && outcome.status !== 'skipped') {
+      const reason = unconfirmed(outcome);
+      deliveries.push({ channel: 'sms', to: person.ref, outcome: 'sent', ...(reason ? { reason } : {}) });
       continue;
     }
-    const reason = why ?? 'the number opted out at the carrier';
+    const reason = smsWhy ?? 'the number opted out at the carrier';
     deliveries.push({ channel: 'sms', to: person.ref, outcome: 'skipped', reason });
-    if (!point.channels.includes('email')) await email(`instead of SMS: ${reason}`);
+    if (!wantsEmail) await email(reason);
   }
   return { ...base, deliveries };
 }
@@ -157,31 +181,58 @@ async function sendSurvey(
   if (!contact || contact.archived || typeof contact.email !== 'string')
     return { state: 'skipped', reason: 'the ticket has no contact with an email address' };
   if (contact.emailOptOut === true) return { state: 'skipped', reason: 'the contact opted out of email' };
-  const now = deps.now();
-  const validUntil = new Date(now.getTime() + policy.autoClose.surveyValidDays * 86_400_000).toISOString();
-  const linkId = newSurveyLinkId();
-  await deps.surveys.create({
-    hash: hashSurveyLink(linkId),
-    ticketId: ticket.id,
-    subject: String(ticket.subject),
-    contactId: contact.id,
-    nonce: newSurveyNonce(),
-    createdAt: now.toISOString(),
-    validUntil,
-    status: 'open',
-  });
-  await deps.email.send(
-    surveyEmail({
+  // One survey per closed ticket: a retry finds the link and email the first attempt recorded.
+  const key = `survey#${ticket.id}#${(ticket.sla as TicketSla).generation}`;
+  let entry = await deps.outbox.find(key);
+  if (!entry) {
+    const now = deps.now();
+    const validUntil = new Date(now.getTime() + policy.autoClose.surveyValidDays * 86_400_000).toISOString();
+    const linkId = newSurveyLinkId();
+    const email = surveyEmail({
       to: contact.email,
       name: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || 'there',
       subject: String(ticket.subject),
       ticketId: ticket.id,
       link: `${deps.linkBaseUrl}/surveys/${linkId}`,
       validUntilLocal: business.format(new Date(validUntil)),
-    }),
-  );
+    });
+    await deps.surveys
+      .create(
+        {
+          hash: hashSurveyLink(linkId),
+          ticketId: ticket.id,
+          subject: String(ticket.subject),
+          contactId: contact.id,
+          nonce: newSurveyNonce(),
+          createdAt: now.toISOString(),
+          validUntil,
+          status: 'open',
+        },
+        [
+          deps.outbox.intentItem(
+            key,
+            { ref: { sentAt: now.toISOString(), validUntil }, messages: { email } },
+            now,
+          ),
+        ],
+      )
+      .catch(async (error: unknown) => {
+        // Another attempt recorded the survey meanwhile: that one is sent.
+        if (!(await deps.outbox.find(key))) throw error;
+      });
+    entry = await deps.outbox.find(key);
+    if (!entry) throw new Error(`outbox entry ${key} is missing right after it was written`);
+  }
+  const delivered = await deliverRecorded(deps, entry);
   metrics.addMetric('SurveySent', 'Count', 1);
-  return { state: 'sent', sentAt: now.toISOString(), validUntil };
+  return {
+    state: 'sent',
+    sentAt: String(entry.ref.sentAt),
+    validUntil: String(entry.ref.validUntil),
+    ...(delivered.email?.status === 'unconfirmed'
+      ? { reason: 'unconfirmed: an attempt stopped while handing the email over; not sent twice' }
+      : {}),
+  };
 }
 
 const done = (input: CheckInput, did: string[], generation = input.generation): CheckResult => ({

@@ -17,6 +17,7 @@ import type { SmsSender } from '#connectors/sms/sms-sender';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
+import { MessageOutbox, type Outbox } from '#store/message-outbox';
 import { SurveyStore } from '#store/survey-store';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
 import { type RecordDeps, recordDeps } from '../records/record-service.ts';
@@ -36,6 +37,8 @@ export interface SlaMessaging {
   email: EmailSender;
   sms: SmsSender;
   surveys: SurveyStore;
+  /** Where every alert and survey email is recorded before it is sent (../shared/deliver-once.ts). */
+  outbox: Outbox;
   linkBaseUrl: string;
 }
 
@@ -90,6 +93,7 @@ export function ticketDeps(): TicketDeps {
     }),
     sms: new SnsSmsSender({ client: tracer.captureAWSv3Client(new SNSClient({})) }),
     surveys: new SurveyStore(documents, config.TABLE_NAME),
+    outbox: new MessageOutbox(documents, config.TABLE_NAME),
     linkBaseUrl: config.TICKET_LINK_BASE_URL.replace(/\/+$/, ''),
   };
   return ticket;

@@ -262,7 +262,6 @@ export class ApiStack extends Stack {
                 `${route.method} ${route.path}`,
                 // A JSON property: CloudFormation reads these names as written.
                 { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
-                ,
               ],
             ]
           : [];

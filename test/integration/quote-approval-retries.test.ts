@@ -20,6 +20,7 @@ import type { StepOutcome } from '#functions/approvals/settle-step';
 import { type SubmitDeps, submitQuote } from '#functions/approvals/submit-quote.use-case';
 import { ApprovalStore } from '#store/approval-store';
 import { DocumentVersions } from '#store/document-versions';
+import { MessageOutbox } from '#store/message-outbox';
 import { RecordStore } from '#store/record-store';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import {
@@ -76,6 +77,7 @@ beforeAll(async () => {
     directory: () => recordDirectory(records),
     email: new SesEmailSender({ from: 'approvals@example.com' }),
     sms: new SnsSmsSender(),
+    outbox: new MessageOutbox(documents, hub.tables.records),
     linkBaseUrl: hub.urls.api,
   };
   submitDeps = {
@@ -125,6 +127,44 @@ function crashingAfterSend(times: number): FlowDeps {
   };
 }
 
+/** An AWS service error as the SDK throws it: the provider answered, so nothing was sent. */
+const serviceError = (name: string, status: number) =>
+  Object.assign(new Error(name), { name, $fault: 'server', $metadata: { httpStatusCode: status } });
+
+/** Deps whose `channel` sender throws `error` before sending, `times` times. */
+function failing(deps: FlowDeps, channel: 'email' | 'sms', times: number, error: Error): FlowDeps {
+  let left = times;
+  const guard = () => {
+    if (left-- > 0) throw error;
+  };
+  return channel === 'email'
+    ? {
+        ...deps,
+        email: {
+          send: async (m) => {
+            guard();
+            return deps.email.send(m);
+          },
+        },
+      }
+    : {
+        ...deps,
+        sms: {
+          send: async (m) => {
+            guard();
+            return deps.sms.send(m);
+          },
+        },
+      };
+}
+
+const historyOf = async (quoteId: string) =>
+  (await hub.api.get(`/v1/quotes/${quoteId}/history?limit=100`)).body.items as {
+    action: string;
+    channel: string;
+    summary?: string;
+  }[];
+
 const mailsAbout = async (name: string) =>
   (await inbox(hub, org.emails.max)).filter((e) => e.subject.includes(name));
 const requestsOf = async (approvalId: string) =>
@@ -147,8 +187,53 @@ describe('a retried Request Decisions', () => {
     expect((await flow.approvals.step(approvalId, 0))?.taskToken).toBe('token-2');
   });
 
-  it('replaces a request whose sending was cut short, so exactly one link stays open', async () => {
+  it('sends one email and one SMS when the SMS failed after the email went out', async () => {
+    const { quoteId, approvalId, name } = await openStep();
+    const textsBefore = (await outbox(hub, MAX_PHONE)).length;
+    const smsDown = failing(flow, 'sms', 1, serviceError('InternalErrorException', 500));
+
+    await expect(
+      requestDecisions(smsDown, { approvalId, stepIndex: 0, round: 0, taskToken: 'token-1' }),
+    ).rejects.toThrow('InternalErrorException');
+    const afterFirst = await historyOf(quoteId);
+    await requestDecisions(smsDown, { approvalId, stepIndex: 0, round: 0, taskToken: 'token-2' });
+
+    const mails = await mailsAbout(name);
+    const texts = (await outbox(hub, MAX_PHONE)).slice(textsBefore);
+    expect(mails).toHaveLength(1);
+    expect(texts).toHaveLength(1);
+    // The SMS carries the link the email carried: the retry resumed the same request.
+    expect(linkIds(texts[0]?.message)).toEqual(linkIds(mails[0]?.body.text));
+    expect(await requestsOf(approvalId)).toEqual([
+      expect.objectContaining({ status: 'open', channels: ['email', 'sms'], sentAt: expect.any(String) }),
+    ]);
+    // The email's history entry was written before the task failed, and neither is doubled.
+    expect(afterFirst.filter((e) => e.action === 'approval-requested').map((e) => e.channel)).toEqual([
+      'email',
+    ]);
+    const asks = (await historyOf(quoteId)).filter((e) => e.action === 'approval-requested');
+    expect(asks.map((e) => e.channel).sort()).toEqual(['email', 'sms']);
+  });
+
+  it('sends the email once the provider takes it, when it refused the first try', async () => {
     const { approvalId, name } = await openStep();
+    const throttled = failing(flow, 'email', 1, serviceError('TooManyRequestsException', 429));
+
+    await expect(
+      requestDecisions(throttled, { approvalId, stepIndex: 0, round: 0, taskToken: 'token-1' }),
+    ).rejects.toThrow('TooManyRequestsException');
+    await requestDecisions(throttled, { approvalId, stepIndex: 0, round: 0, taskToken: 'token-2' });
+
+    const mails = await mailsAbout(name);
+    expect(mails).toHaveLength(1);
+    const [link] = linkIds(mails[0]?.body.text);
+    expect((await fetch(`${hub.urls.api}/approvals/${link}`)).status).toBe(200);
+    expect(await requestsOf(approvalId)).toEqual([expect.objectContaining({ channels: ['email', 'sms'] })]);
+  });
+
+  it('does not send again what an attempt handed over before it stopped, and the history says so', async () => {
+    const { quoteId, approvalId, name } = await openStep();
+    const textsBefore = (await outbox(hub, MAX_PHONE)).length;
     const crashing = crashingAfterSend(1);
 
     await expect(
@@ -158,17 +243,36 @@ describe('a retried Request Decisions', () => {
 
     const requests = await requestsOf(approvalId);
     const mails = await mailsAbout(name);
-    expect(requests.map((r) => [r.status, r.closedReason ?? null])).toEqual(
-      expect.arrayContaining([
-        ['closed', 'replaced'],
-        ['open', null],
-      ]),
+    expect(mails).toHaveLength(1);
+    expect((await outbox(hub, MAX_PHONE)).length).toBe(textsBefore + 1);
+    expect(requests).toEqual([expect.objectContaining({ status: 'open', sentAt: expect.any(String) })]);
+    const [link] = linkIds(mails[0]?.body.text);
+    expect((await fetch(`${hub.urls.api}/approvals/${link}`)).status).toBe(200);
+    const email = (await historyOf(quoteId)).find(
+      (e) => e.action === 'approval-requested' && e.channel === 'email',
     );
-    expect(requests).toHaveLength(2);
-    // At least once: the first email went out, but its link was closed when it was replaced.
-    expect(mails).toHaveLength(2);
-    const [first] = linkIds(mails[0]?.body.text);
-    expect((await fetch(`${hub.urls.api}/approvals/${first}`)).status).toBe(410);
+    expect(email?.summary).toMatch(/unconfirmed: an attempt stopped while handing it over/);
+  });
+
+  it('does not send twice when the note that a message went out could not be written', async () => {
+    const { quoteId, approvalId, name } = await openStep();
+    const outboxDown = Object.create(flow.outbox) as MessageOutbox;
+    let failures = 1;
+    outboxDown.settle = async (...args) => {
+      if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      return flow.outbox.settle(...args);
+    };
+
+    await expect(
+      requestDecisions(
+        { ...flow, outbox: outboxDown },
+        { approvalId, stepIndex: 0, round: 0, taskToken: 't-1' },
+      ),
+    ).rejects.toThrow('throttled');
+    await requestDecisions(flow, { approvalId, stepIndex: 0, round: 0, taskToken: 't-2' });
+
+    expect(await mailsAbout(name)).toHaveLength(1);
+    expect((await historyOf(quoteId)).filter((e) => e.action === 'approval-requested')).toHaveLength(2);
   });
 
   it('settles a step whose decision came while no token was current, on the token it is handed', async () => {
@@ -223,7 +327,7 @@ describe('a retried Handle Timeout', () => {
     expect(requests.filter((r) => r.status === 'open')).toEqual([expect.objectContaining({ round: 1 })]);
   });
 
-  it('replaces a reminder whose sending was cut short, so no unsent request counts as an approver', async () => {
+  it('resumes a reminder whose sending was cut short: one reminder, one open request', async () => {
     const { approvalId, name } = await openStep();
     await requestDecisions(flow, { approvalId, stepIndex: 0, round: 0, taskToken: 'token-1' });
 
@@ -236,10 +340,9 @@ describe('a retried Handle Timeout', () => {
     expect(requests.filter((r) => r.status === 'open')).toEqual([
       expect.objectContaining({ round: 1, sentAt: expect.any(String) }),
     ]);
-    expect(requests.filter((r) => r.closedReason === 'replaced')).toHaveLength(2);
+    expect(requests.filter((r) => r.closedReason === 'replaced')).toHaveLength(1);
     expect((await mailsAbout(name)).map((e) => e.subject.split(':')[0])).toEqual([
       'Approval needed',
-      'Reminder',
       'Reminder',
     ]);
   });

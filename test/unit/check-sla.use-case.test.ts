@@ -12,6 +12,7 @@ import type { AuditEntry } from '#schemas/audit';
 import { VersionConflictError } from '#store/errors';
 import type { RecordStore } from '#store/record-store';
 import type { SurveyLink, SurveyStore } from '#store/survey-store';
+import { MemoryOutbox } from '../support/memory-outbox.ts';
 import { testId } from './support/builders.ts';
 
 const allDay = [{ start: '00:00', end: '24:00' }];
@@ -128,6 +129,7 @@ function setup(options: { leadPhone?: string; leadOptedOut?: boolean; carrierOpt
       },
     },
     surveys: { create: async (_l: SurveyLink) => {} } as unknown as SurveyStore,
+    outbox: new MemoryOutbox(),
     linkBaseUrl: 'https://junction.example.com',
   } as unknown as TicketDeps;
   const ticket = async () => (await store.get('ticket', ticketId)) as StoredRecord & { sla: TicketSla };
@@ -172,6 +174,51 @@ describe('checkTicketSla', () => {
     await checkTicketSla(deps, { ticketId, generation: 1, wokeFor: at(45).toISOString() });
     expect(emails).toHaveLength(1);
     expect((await ticket()).sla.escalations).toHaveLength(1);
+  });
+
+  it('sends no alert twice when the task is retried after the ticket could not be written', async () => {
+    const { deps, emails, texts, ticketId, ticket, store } = setup({ leadPhone: '+4915112340002' });
+    const replace = store.replace.bind(store);
+    let failures = 1;
+    store.replace = async (...args) => {
+      if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      return replace(...args);
+    };
+
+    await expect(
+      checkTicketSla(deps, { ticketId, generation: 1, wokeFor: at(60).toISOString() }),
+    ).rejects.toThrow('throttled');
+    const sentBefore = [emails.length, texts.length];
+    await checkTicketSla(deps, { ticketId, generation: 1, wokeFor: at(60).toISOString() });
+
+    expect(sentBefore).toEqual([1, 1]);
+    expect([emails.length, texts.length]).toEqual([1, 1]);
+    expect((await ticket()).sla.escalations.map((e) => e.notify)).toEqual(['agent', 'team-lead']);
+  });
+
+  it('texts on the retry only, when SNS refused the SMS after the email of the same check went out', async () => {
+    const { deps, emails, texts, ticketId, ticket } = setup({ leadPhone: '+4915112340002' });
+    const sms = deps.sms;
+    let failures = 1;
+    const flaky = {
+      ...deps,
+      sms: {
+        send: async (m: SmsMessage) => {
+          if (failures-- > 0)
+            throw Object.assign(new Error('InternalError'), { $metadata: { httpStatusCode: 500 } });
+          return sms.send(m);
+        },
+      },
+    } as TicketDeps;
+
+    await expect(
+      checkTicketSla(flaky, { ticketId, generation: 1, wokeFor: at(60).toISOString() }),
+    ).rejects.toThrow('InternalError');
+    await checkTicketSla(flaky, { ticketId, generation: 1, wokeFor: at(60).toISOString() });
+
+    expect([emails.length, texts.length]).toEqual([1, 1]);
+    const lead = (await ticket()).sla.escalations.find((e) => e.notify === 'team-lead');
+    expect(lead?.deliveries).toEqual([{ channel: 'sms', to: testId('usr', 2), outcome: 'sent' }]);
   });
 
   it('emails the alert instead when the team lead has no mobile or opted out, and says why', async () => {
