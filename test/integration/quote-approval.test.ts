@@ -640,6 +640,61 @@ describe('an approved quote changing hands', () => {
   });
 });
 
+describe('an approved quote whose account changes', () => {
+  const accountWithQuotes = async () => {
+    const account = await hub.api.post('/v1/accounts', {
+      name: `Tiered ${Math.random()}`,
+      tier: 'gold',
+      country: 'DE',
+    });
+    const approved = await createQuote(hub, org, 5, { accountId: account.body.id });
+    expect((await submit(approved)).body.status).toBe('approved');
+    const draft = await createQuote(hub, org, 5, { accountId: account.body.id });
+    return { accountId: account.body.id as string, approved, draft };
+  };
+
+  it('returns to draft when the account’s tier or country changes, saying why; other edits keep it approved', async () => {
+    const { accountId, approved, draft } = await accountWithQuotes();
+    const elsewhere = await createQuote(hub, org, 5);
+    await submit(elsewhere);
+    const draftBefore = (await hub.api.get(`/v1/quotes/${draft}`)).body;
+
+    const renamed = await hub.api.patch(`/v1/accounts/${accountId}`, { name: 'Renamed GmbH' });
+    const stillApproved = (await hub.api.get(`/v1/quotes/${approved}`)).body.status;
+    const retiered = await hub.api.patch(`/v1/accounts/${accountId}`, { tier: 'silver', country: 'AT' });
+
+    expect(renamed.status).toBe(200);
+    expect(stillApproved).toBe('approved');
+    expect(retiered.status, retiered.text).toBe(200);
+    expect((await hub.api.get(`/v1/quotes/${approved}`)).body.status).toBe('draft');
+    expect((await history(approved))[0]).toMatchObject({
+      action: 'update',
+      summary:
+        "Back to draft: the account's tier changed from gold to silver and the account's country changed from DE to AT after it was approved, so it needs approval again",
+    });
+    expect((await hub.api.get(`/v1/quotes/${draft}`)).body).toEqual(draftBefore);
+    expect((await hub.api.get(`/v1/quotes/${elsewhere}`)).body.status).toBe('approved');
+  });
+
+  it('is refused while a quote of the account is pending approval, and nothing changes', async () => {
+    const account = await hub.api.post('/v1/accounts', { name: 'Pending AG', tier: 'gold', country: 'DE' });
+    const pending = await createQuote(hub, org, 15, { accountId: account.body.id });
+    expect((await submit(pending)).body.status).toBe('pending');
+
+    const refused = await hub.api.patch(`/v1/accounts/${account.body.id}`, { tier: 'standard' });
+
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ type: '/problems/approval-pending', quotes: [pending] });
+    expect(refused.body.detail).toContain('Recall it first');
+    expect((await hub.api.get(`/v1/accounts/${account.body.id}`)).body).toMatchObject({
+      tier: 'gold',
+      version: 1,
+    });
+    expect((await hub.api.get(`/v1/quotes/${pending}`)).body.status).toBe('pending_approval');
+    await hub.api.post(`/v1/quotes/${pending}/recall`, undefined, { key: org.anaKey });
+  });
+});
+
 describe('messages', () => {
   it('texts an approver who has a mobile number, and only emails one who has none', async () => {
     const quoteId = await createQuote(hub, org, 30);
