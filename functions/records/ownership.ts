@@ -5,7 +5,9 @@
  *   - a manager changes records they own, records owned by anyone who reports to them (at any
  *     depth of the management chain), and records nobody owns;
  *   - a sales user changes records they own and records nobody owns, and may hand a record only
- *     to themselves (reassigning to others is a manager's call);
+ *     to themselves (reassigning to others is a manager's call); one whose user record says
+ *     `editScope: "team"` also changes, and hands records to, their team: everyone with the same
+ *     manager;
  *   - a credential that is not a person's (an API key without a user) with the sales or manager
  *     role owns nothing, so it changes only records nobody owns;
  *   - other roles (support, finance, integration) are bounded by their routes' roles alone.
@@ -63,8 +65,17 @@ export async function mayWriteOwned(
   if (writer.role !== 'sales' && writer.role !== 'manager') return true;
   if (ownerId === undefined) return true;
   if (!writer.userId) return false;
-  if (writer.role === 'sales') return ownerId === writer.userId;
+  if (writer.role === 'sales')
+    return ownerId === writer.userId || (await sameTeam(directory, writer.userId, ownerId));
   return managesOrIs(directory, writer.userId, ownerId);
+}
+
+/** Whether a seller whose scope is their team may act for this owner: both report to one manager. */
+async function sameTeam(directory: ManagerDirectory, sellerId: string, ownerId: string): Promise<boolean> {
+  const seller = await directory.get('user', sellerId);
+  if (seller?.editScope !== 'team' || typeof seller.managerId !== 'string') return false;
+  const owner = await directory.get('user', ownerId);
+  return owner?.managerId === seller.managerId && owner.archived !== true;
 }
 
 const ownerOf = (record: Record<string, unknown> | undefined) =>
@@ -95,20 +106,20 @@ export async function assertMayWrite(
   }
   if (!OWNED_TYPES.has(type.name)) return;
   const { current, next } = change;
-  const who = writer.role === 'sales' ? 'your own' : 'your own and your reports’';
+  const who =
+    writer.role === 'sales'
+      ? 'your own (or your team’s, if your edit scope is team)'
+      : 'your own and your reports’';
   if (current && !(await mayWriteOwned(directory, writer, ownerOf(current))))
     throw forbidden(
       `${type.label} ${current.id} belongs to ${ownerOf(current)}; as ${writer.role} you may ${action} ${who} records${writer.userId ? '' : ' (this credential acts for no staff user)'}, nothing was changed.`,
     );
   const nextOwner = ownerOf(next);
   if (next && nextOwner !== ownerOf(current) && nextOwner !== undefined) {
-    const allowed =
-      writer.role === 'sales'
-        ? nextOwner === writer.userId
-        : await mayWriteOwned(directory, writer, nextOwner);
+    const allowed = await mayWriteOwned(directory, writer, nextOwner);
     if (!allowed)
       throw forbidden(
-        `As ${writer.role} you may not give a ${type.label.toLowerCase()} to ${nextOwner}${writer.role === 'sales' ? ': only to yourself; a manager reassigns' : ': they are not in your reporting chain'}; nothing was changed.`,
+        `As ${writer.role} you may not give a ${type.label.toLowerCase()} to ${nextOwner}${writer.role === 'sales' ? ': only to yourself (or your team, if your edit scope is team); a manager reassigns' : ': they are not in your reporting chain'}; nothing was changed.`,
       );
   }
 }

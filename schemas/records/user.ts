@@ -49,6 +49,10 @@ export const UserInput = z
       .default('UTC'),
     active: z.boolean().default(true),
     smsOptOut: z.boolean().default(false),
+    editScope: z.enum(['own', 'team']).default('own').meta({
+      description:
+        'What a sales user may change besides unowned records: their own (own), or also those of their team, everyone with the same manager (team). Set by admins',
+    }),
     cognitoSub: z
       .string()
       .regex(/^[0-9a-zA-Z-]{1,128}$/, { error: 'must be the Cognito user’s sub (a UUID)' })

@@ -60,7 +60,7 @@ describe('a sales key', () => {
 
     expect(edit.status, edit.text).toBe(200);
     expect(handOver.status).toBe(403);
-    expect(handOver.body.detail).toMatch(/only to yourself; a manager reassigns/);
+    expect(handOver.body.detail).toMatch(/only to yourself .*; a manager reassigns/);
     expect(await quote(quoteId)).toMatchObject({ name: 'Ana’s renewal', ownerId: org.ids.ana });
   });
 
@@ -96,6 +96,58 @@ describe('a sales key', () => {
     expect(onOwned.status).toBe(403);
     expect(onOwned.body.detail).toContain('acts for no staff user');
     expect(onUnowned.status, onUnowned.text).toBe(200);
+  });
+});
+
+describe('a sales key whose edit scope is the team', () => {
+  it('changes and hands over the records of everyone with the same manager, and no one else’s', async () => {
+    const tess = await hub.api.post('/v1/users', {
+      name: 'Tess Teammate',
+      email: 'tess.own@example.com',
+      role: 'sales',
+      managerId: org.ids.max,
+      editScope: 'team',
+    });
+    const tessKey = await keyFor(hub, 'sales', tess.body.id);
+    const anas = await createQuote(hub, org, 5);
+    const ottos = await createQuote(hub, org, 5, { ownerId: org.ids.otto });
+
+    const onTeammate = await hub.api.patch(
+      `/v1/quotes/${anas}`,
+      { name: 'Covered by Tess' },
+      { key: tessKey },
+    );
+    const toTeammate = await hub.api.patch(`/v1/quotes/${anas}`, { ownerId: org.ids.ben }, { key: tessKey });
+    const onOutsider = await hub.api.patch(`/v1/quotes/${ottos}`, { name: 'Not hers' }, { key: tessKey });
+    const selfPromotion = await hub.api.patch(
+      `/v1/users/${tess.body.id}`,
+      { editScope: 'team' },
+      { key: tessKey },
+    );
+
+    expect(onTeammate.status, onTeammate.text).toBe(200);
+    expect(toTeammate.status, toTeammate.text).toBe(200);
+    expect(await quote(anas)).toMatchObject({ name: 'Covered by Tess', ownerId: org.ids.ben });
+    expect(onOutsider.status).toBe(403);
+    expect(selfPromotion.status).toBe(403);
+  });
+
+  it('is "own" unless an admin says otherwise, and only "own" or "team"', async () => {
+    const plain = await hub.api.post('/v1/users', {
+      name: 'Pat Plain',
+      email: 'pat.own@example.com',
+      role: 'sales',
+    });
+    const odd = await hub.api.post('/v1/users', {
+      name: 'Odd',
+      email: 'odd.own@example.com',
+      role: 'sales',
+      editScope: 'everything',
+    });
+
+    expect(plain.body.editScope).toBe('own');
+    expect(odd.status).toBe(422);
+    expect(odd.body.errors[0].pointer).toBe('/editScope');
   });
 });
 
