@@ -85,7 +85,7 @@ function askKey(
 
 /**
  * 1. Store the request and, in the same transaction, the outbox entry with its email and SMS
- *    (./shared/deliver-once.ts): its link (stored hashed) expires after the policy's link validity
+ *    (../shared/deliver-once.ts): its link (stored hashed) expires after the policy's link validity
  *    (72 h at most); a reply code is claimed when the approver gets texts (a mobile number, not
  *    opted out). A retry finds this entry and resumes it instead of asking anew.
  * 2. Deliver each channel at most once: the email (the quote, why this person is asked, earlier
@@ -104,13 +104,10 @@ export async function askApprover(
 ): Promise<FlowRequest> {
   const { run, step } = ctx;
   const key = askKey(run, step, target, extra);
-  const { request, entry } =
-    (await resumeAsk(deps, run, step, key)) ?? (await newAsk(deps, ctx, target, kind, extra, key));
-  // The last line of defence: every way of choosing whom to ask already leaves these people out.
-  if (cannotApprove(run).has(request.approverId))
-    throw new Error(
-      `${request.approverId} submitted or owns quote ${run.quoteId} and may not be asked to approve it`,
-    );
+  const resumed = await resumeAsk(deps, run, step, key);
+  if (!resumed) refuseIneligible(run, target.user.id);
+  const { request, entry } = resumed ?? (await newAsk(deps, ctx, target, kind, extra, key));
+  refuseIneligible(run, request.approverId);
 
   // What the first attempt sent, should this retry have chosen otherwise (an escalation target gone).
   const sentKind = (entry.ref.kind as AskKind | undefined) ?? kind;
@@ -149,6 +146,12 @@ export async function askApprover(
   return { ...request, sentAt, channels };
 }
 
+/** The last line of defence: every way of choosing whom to ask already leaves these people out. */
+function refuseIneligible(run: ApprovalRun, userId: string): void {
+  if (cannotApprove(run).has(userId))
+    throw new Error(`${userId} submitted or owns quote ${run.quoteId} and may not be asked to approve it`);
+}
+
 /** The request and outbox entry an earlier attempt recorded under this key, if any. */
 async function resumeAsk(deps: FlowDeps, run: ApprovalRun, step: ApprovalStep, key: string) {
   const entry = await deps.outbox.find(key);
@@ -168,10 +171,6 @@ async function newAsk(
   key: string,
 ): Promise<{ request: FlowRequest; entry: OutboxEntry }> {
   const { run, step, summary } = ctx;
-  if (cannotApprove(run).has(target.user.id))
-    throw new Error(
-      `${target.user.id} submitted or owns quote ${run.quoteId} and may not be asked to approve it`,
-    );
   const now = deps.now();
   const hours = Math.min(run.linkValidityHours ?? MAX_LINK_HOURS, MAX_LINK_HOURS);
   const smsTo = target.user.phone && !target.user.smsOptOut ? target.user.phone : undefined;
