@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from '#functions/shared/observability';
+import { tracer } from '#platform/observability';
 
 export const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 

@@ -3,12 +3,12 @@
  * A document is a head record (name, latest and active version) plus immutable version items.
  */
 import * as z from 'zod';
+import { loadConfig, TableEnv } from '#platform/config';
 import { text } from '#schemas/common';
 import { type DocumentVersion, DocumentVersions } from '#store/document-versions';
 import { documents } from '#store/dynamodb';
 import type { EntityDescriptor, StoredRecord } from '#store/record-store';
 import { type RecordDeps, recordDeps } from '../records/record-service.ts';
-import { loadConfig, TableEnv } from '../shared/config.ts';
 import { type FieldError, notFound, toPointer, validationProblem } from '../shared/problem.ts';
 import type { AdminKind } from './admin-kinds.ts';
 

@@ -6,11 +6,11 @@
  * The workflow's tasks are wired in ./flow-deps.ts, so these functions load no email or SMS client.
  */
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { loadConfig, TableEnv } from '#platform/config';
 import { ApprovalStore } from '#store/approval-store';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
 import { documentDeps } from '../admin/document-service.ts';
-import { loadConfig, TableEnv } from '../shared/config.ts';
 import { startWorkflow, stepFunctions } from '../shared/workflows.ts';
 import { QUOTE_APPROVAL } from './approval-flow.ts';
 import type { ApprovalWorkflow, SubmitDeps } from './submit-quote.use-case.ts';

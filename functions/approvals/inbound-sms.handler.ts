@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
-import { logger, publishMetrics, tracer } from '../shared/observability.ts';
+import { logger, publishMetrics, tracer } from '#platform/observability';
 import { handleInboundSms, type SmsDecisionDeps } from './inbound-sms.use-case.ts';
 import { settleDeps } from './settle-step.ts';
 

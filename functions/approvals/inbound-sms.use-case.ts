@@ -16,9 +16,9 @@
  *      audited, the step settled if decided) and reply with the result.
  */
 import type { SmsSender } from '#connectors/sms/sms-sender';
+import { logger } from '#platform/observability';
 import type { Decision } from '#schemas/approval';
 import { LinkAlreadyUsedError, StepAlreadySettledError } from '#store/approval-store';
-import { logger } from '../shared/observability.ts';
 import { type DecisionDeps, type RequestState, recordDecision, requestContext } from './record-decision.ts';
 
 export interface SmsDecisionDeps extends DecisionDeps {

@@ -2,12 +2,13 @@
  * What the decision channels (the link page, SMS replies) share: where a request stands, and
  * recording one approver's decision.
  */
+
+import { logger } from '#platform/observability';
 import type { ApprovalRequest, Decision, RecordedDecision } from '#schemas/approval';
 import type { AuditEntry } from '#schemas/audit';
 import type { Channel } from '#schemas/common';
 import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
-import { logger } from '../shared/observability.ts';
 import { stableAuditId } from './audit-ids.ts';
 import { type SettleDeps, type StepOutcome, settleIfDecided } from './settle-step.ts';
 

@@ -10,14 +10,14 @@
  * call, and none of them takes effect twice.
  */
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { loadConfig, TableEnv } from '#platform/config';
+import { logger } from '#platform/observability';
 import type { ApprovalRequest } from '#schemas/approval';
 import type { AuditEntry } from '#schemas/audit';
 import { type ApprovalStep, ApprovalStore } from '#store/approval-store';
 import { documents } from '#store/dynamodb';
 import { VersionConflictError } from '#store/errors';
 import { RecordStore } from '#store/record-store';
-import { loadConfig, TableEnv } from '../shared/config.ts';
-import { logger } from '../shared/observability.ts';
 import { stepFunctions } from '../shared/workflows.ts';
 import { stableAuditId } from './audit-ids.ts';
 

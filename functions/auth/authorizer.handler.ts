@@ -13,13 +13,13 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import * as z from 'zod';
+import { loadConfig, TableEnv } from '#platform/config';
+import { logger } from '#platform/observability';
 import { ROLES, type Role } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
 import { documents } from '#store/dynamodb';
 import { RecordStore } from '#store/record-store';
 import type { AuthContext } from '../shared/auth.ts';
-import { loadConfig, TableEnv } from '../shared/config.ts';
-import { logger } from '../shared/observability.ts';
 
 const config = loadConfig(
   TableEnv.extend({

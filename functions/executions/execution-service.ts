@@ -2,11 +2,12 @@
  * What the executions use cases share: Step Functions (through the reader), the links between
  * executions and records, the workflows this function may read, and how an execution is shown.
  */
+
+import { loadConfig, TableEnv } from '#platform/config';
 import type { ExecutionSummary, RecordRef } from '#schemas/execution';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore, type RecordKey } from '#store/execution-links';
 import { RECORD_CATALOGUE, type RecordTypeName } from '../records/record-catalogue.ts';
-import { loadConfig, TableEnv } from '../shared/config.ts';
 import { workflowArns } from '../shared/workflows.ts';
 import { executionId } from './execution-id.ts';
 import { type ExecutionReader, type ListedExecution, stepFunctionsReader } from './execution-reader.ts';

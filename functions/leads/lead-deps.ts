@@ -12,14 +12,14 @@ import type { EmailSender } from '#connectors/email/email-sender';
 import { SesEmailSender } from '#connectors/email/ses-email-sender';
 import type { SmsSender } from '#connectors/sms/sms-sender';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
+import { loadConfig, TableEnv } from '#platform/config';
+import { tracer } from '#platform/observability';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
 import { LeadRoutingStore } from '#store/lead-routing-store';
 import { MessageOutbox, type Outbox } from '#store/message-outbox';
 import { RateLimits } from '#store/rate-limits';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
-import { loadConfig, TableEnv } from '../shared/config.ts';
-import { tracer } from '../shared/observability.ts';
 import { startWorkflow } from '../shared/workflows.ts';
 
 /** The workflow's name in workflows/registry.ts and in WORKFLOW_LEAD_ROUTING_ARN. */

@@ -4,12 +4,13 @@
  * next submission with it merges into this lead instead of creating a second one. Loaded only by
  * lead writes (functions/records/record-types.ts).
  */
+
+import { logger, metrics } from '#platform/observability';
 import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
 import { documents } from '#store/dynamodb';
 import { LeadRoutingStore, type MatchKind } from '#store/lead-routing-store';
 import type { StoredRecord } from '#store/record-store';
 import type { RecordLifecycle } from '../records/record-types.ts';
-import { logger, metrics } from '../shared/observability.ts';
 
 const OPEN = new Set<string>(OPEN_LEAD_STATUSES);
 

@@ -1,8 +1,8 @@
 import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js/min';
+import { logger } from '#platform/observability';
 import type { FormTarget } from '#schemas/admin/lead-form';
 import { LeadInput } from '#schemas/records/lead';
 import type { ChangeSource } from '../records/record-service.ts';
-import { logger } from '../shared/observability.ts';
 import {
   type FieldError,
   fieldErrors,

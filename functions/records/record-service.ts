@@ -3,11 +3,11 @@
  * turn a request into a valid next version of a record (references exist, server fields derived).
  */
 import { monotonicFactory } from 'ulid';
+import { loadConfig, TableEnv } from '#platform/config';
 import type { Actor, AuditEntry, FieldChange } from '#schemas/audit';
 import type { Channel } from '#schemas/common';
 import { documents } from '#store/dynamodb';
 import { RecordStore, type StoredRecord } from '#store/record-store';
-import { loadConfig, TableEnv } from '../shared/config.ts';
 import { type FieldError, HttpProblem, notFound, toPointer, validationProblem } from '../shared/problem.ts';
 import type { Writer } from './ownership.ts';
 import type { RecordType } from './record-types.ts';

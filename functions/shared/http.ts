@@ -10,9 +10,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
+import { logger, metrics, publishMetrics, tracer } from '#platform/observability';
 import { type Route, routeFor } from '../routes.ts';
 import { type HttpEvent, type Principal, principalOf, requireRole } from './auth.ts';
-import { logger, metrics, publishMetrics, tracer } from './observability.ts';
 import {
   badRequest,
   HttpProblem,

@@ -8,8 +8,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { loadConfig } from '#platform/config';
 import { dynamodb } from '#store/dynamodb';
-import { loadConfig } from './config.ts';
 import type { HttpMiddleware } from './http.ts';
 
 let idempotencyMiddleware: HttpMiddleware | undefined;

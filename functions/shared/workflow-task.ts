@@ -14,8 +14,8 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
+import { logger, metrics, publishMetrics, tracer } from '#platform/observability';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import { logger, metrics, publishMetrics, tracer } from './observability.ts';
 
 /** A task's failure that a retry may cure. */
 export class TransientError extends Error {

@@ -1,9 +1,9 @@
+import { metrics } from '#platform/observability';
 import type { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { SentEscalation, SlaDelivery, TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#store/record-store';
 import { hashSurveyLink, newSurveyLinkId, newSurveyNonce } from '#store/survey-store';
 import { type ChannelOutcome, deliverOnce, deliverRecorded } from '../shared/deliver-once.ts';
-import { metrics } from '../shared/observability.ts';
 import { BusinessClock } from './business-calendar.ts';
 import { pendingPoints, type SlaPoint, splitDue } from './sla-clock.ts';
 import { alertEmail, alertSms, CLOCK_LABEL, surveyEmail } from './sla-messages.ts';

@@ -16,11 +16,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { metrics } from '#platform/observability';
 import { SurveyAnswer } from '#schemas/admin/sla-survey';
 import { hashSurveyLink, type SurveyLink, type SurveyStore } from '#store/survey-store';
 import type { RecordDeps } from '../records/record-service.ts';
 import type { ApiResult } from '../shared/http.ts';
-import { metrics } from '../shared/observability.ts';
 import { fieldErrors, HttpProblem } from '../shared/problem.ts';
 import { ratingPage, SURVEY_PAGE_HEADERS, type SurveyOutcome, surveyOutcomePage } from './survey-page.ts';
 import { writeTicket } from './ticket-writes.ts';

@@ -15,14 +15,14 @@ import type { EmailSender } from '#connectors/email/email-sender';
 import { SesEmailSender } from '#connectors/email/ses-email-sender';
 import type { SmsSender } from '#connectors/sms/sms-sender';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
+import { loadConfig, TableEnv } from '#platform/config';
+import { logger, tracer } from '#platform/observability';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
 import { MessageOutbox, type Outbox } from '#store/message-outbox';
 import { SurveyStore } from '#store/survey-store';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
 import { type RecordDeps, recordDeps } from '../records/record-service.ts';
-import { loadConfig, TableEnv } from '../shared/config.ts';
-import { logger, tracer } from '../shared/observability.ts';
 import { startWorkflow, workflowArnVariable } from '../shared/workflows.ts';
 
 /** The workflow's name in workflows/registry.ts and in WORKFLOW_TICKET_SLA_ARN. */

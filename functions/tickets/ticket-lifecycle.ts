@@ -8,12 +8,13 @@
  *     it; the one before retires the next time it wakes (it finds a newer generation).
  * The deadlines are on the ticket the moment the write answers; the workflow re-reads them.
  */
+
+import { logger, metrics } from '#platform/observability';
 import type { TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#store/record-store';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
 import type { RecordDeps } from '../records/record-service.ts';
 import type { RecordLifecycle } from '../records/record-types.ts';
-import { logger, metrics } from '../shared/observability.ts';
 import { advanceSla } from './sla-clock.ts';
 import { activeSlaPolicies, choosePolicy, policyVersion, tierOf } from './sla-policies.ts';
 import { type SlaWorkflow, slaWorkflow } from './ticket-deps.ts';

@@ -15,7 +15,7 @@ import { handler as getRecord } from '#functions/records/get-record.handler';
 import { handler as listRecords } from '#functions/records/list-records.handler';
 import { handler as updateRecord } from '#functions/records/update-record.handler';
 import type { HttpEvent } from '#functions/shared/auth';
-import { logger } from '#functions/shared/observability';
+import { logger } from '#platform/observability';
 import { storedRecord, testId } from './support/builders.ts';
 import {
   authenticatedAs,

@@ -1,6 +1,6 @@
 import './support/env.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger, maskPersonalData } from '#functions/shared/observability';
+import { logger, maskPersonalData } from '#platform/observability';
 
 describe('maskPersonalData', () => {
   it.each([

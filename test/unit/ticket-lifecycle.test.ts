@@ -6,8 +6,8 @@ import './support/env.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecordDeps } from '#functions/records/record-service';
 import type { StoredRecord } from '#functions/records/record-types';
-import { metrics } from '#functions/shared/observability';
 import { BREACH_METRIC, ticketLifecycleWith } from '#functions/tickets/ticket-lifecycle';
+import { metrics } from '#platform/observability';
 import type { SlaBreach, TicketSla } from '#schemas/admin/sla-ticket';
 
 const breach = (clock: SlaBreach['clock']): SlaBreach => ({
