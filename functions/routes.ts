@@ -93,7 +93,7 @@ export interface Route {
   /**
    * The workflows the handler drives, by name (`*`: every workflow in workflows/registry.ts), and
    * how: `{ 'quote-approval': ['start'] }`. The CDK stack grants exactly this to the handler's
-   * function, with WORKFLOW_<NAME>_ARN (functions/shared/workflows.ts).
+   * function, with WORKFLOW_<NAME>_ARN (connectors/stepfunctions/client.ts).
    */
   workflows?: Readonly<Record<string, readonly WorkflowAccess[]>>;
 }

@@ -32,7 +32,7 @@ export interface WorkflowDeclaration {
 /**
  * What a function may do with a workflow. Routes declare it (`workflows` in functions/routes.ts),
  * other handlers in infra/handler-access.ts; the CDK workflow construct grants exactly that,
- * together with the WORKFLOW_<NAME>_ARN variable handlers read (functions/shared/workflows.ts):
+ * together with the WORKFLOW_<NAME>_ARN variable handlers read (connectors/stepfunctions/client.ts):
  *   start     StartExecution (and StartSyncExecution on an EXPRESS workflow)
  *   stop      StopExecution
  *   read      ListExecutions, DescribeExecution, GetExecutionHistory

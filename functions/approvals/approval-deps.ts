@@ -2,16 +2,16 @@
  * Production wiring of the quote-approval API (submit, recall, the run's view): the stores and
  * the Step Functions client, configured once, at cold start of the first call:
  *   TABLE_NAME                    the records table (runs, steps and requests live there too)
- *   WORKFLOW_QUOTE_APPROVAL_ARN   the state machine submit starts (functions/shared/workflows.ts)
+ *   WORKFLOW_QUOTE_APPROVAL_ARN   the state machine submit starts (connectors/stepfunctions/client.ts)
  * The workflow's tasks are wired in ./flow-deps.ts, so these functions load no email or SMS client.
  */
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { stepFunctionsExecutions } from '#connectors/stepfunctions/executions';
 import { loadConfig, TableEnv } from '#platform/config';
 import { ApprovalStore } from '#store/approval-store';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
 import { documentDeps } from '../admin/document-service.ts';
-import { startWorkflow, stepFunctions } from '../shared/workflows.ts';
+import { startWorkflow } from '../shared/workflows.ts';
 import { QUOTE_APPROVAL } from './approval-flow.ts';
 import type { ApprovalWorkflow, SubmitDeps } from './submit-quote.use-case.ts';
 
@@ -21,25 +21,18 @@ import type { ApprovalWorkflow, SubmitDeps } from './submit-quote.use-case.ts';
  */
 export function stepFunctionsWorkflow(): ApprovalWorkflow {
   const links = new ExecutionLinkStore(documents, loadConfig(TableEnv).TABLE_NAME);
+  const executions = stepFunctionsExecutions();
   return {
     async start(name, input, quoteId) {
-      const { executionArn } = await startWorkflow(links, {
-        workflow: QUOTE_APPROVAL,
-        name,
-        input,
-        record: { type: 'quote', id: quoteId },
-      });
-      if (!executionArn) throw new Error('StartExecution answered no executionArn');
+      const { executionArn } = await startWorkflow(
+        links,
+        { workflow: QUOTE_APPROVAL, name, input, record: { type: 'quote', id: quoteId } },
+        executions,
+      );
       return executionArn;
     },
-    async stop(executionArn, cause) {
-      try {
-        await stepFunctions().send(new StopExecutionCommand({ executionArn, cause }));
-      } catch (error) {
-        // Never started (the start failed and was undone) or already gone: nothing to stop.
-        if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
-      }
-    },
+    // Never started (the start failed and was undone) or already gone: nothing to stop.
+    stop: (executionArn, cause) => executions.stop(executionArn, cause),
   };
 }
 

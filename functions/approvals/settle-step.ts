@@ -9,52 +9,23 @@
  * step holds now — so a crash or a replaced token between those steps is repaired by the next
  * call, and none of them takes effect twice.
  */
-import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { stepFunctionsCallbacks, type TaskCallbacks } from '#connectors/stepfunctions/task-callbacks';
 import { loadConfig, TableEnv } from '#platform/config';
-import { logger } from '#platform/observability';
 import type { ApprovalRequest } from '#schemas/approval';
 import type { AuditEntry } from '#schemas/audit';
 import { type ApprovalStep, ApprovalStore } from '#store/approval-store';
 import { documents } from '#store/dynamodb';
 import { VersionConflictError } from '#store/errors';
 import { RecordStore } from '#store/record-store';
-import { stepFunctions } from '../shared/workflows.ts';
 import { stableAuditId } from './audit-ids.ts';
 
 export type StepOutcome = 'approved' | 'rejected';
 
-/** Answers a task token: 'delivered', or 'gone' when the workflow no longer waits on it. */
-export interface TaskCallbacks {
-  succeed(taskToken: string, output: { outcome: StepOutcome }): Promise<'delivered' | 'gone'>;
-}
-
 export interface SettleDeps {
   approvals: ApprovalStore;
   records: RecordStore;
-  tasks: TaskCallbacks;
+  tasks: TaskCallbacks<{ outcome: StepOutcome }>;
   now: () => Date;
-}
-
-/** Errors meaning the token is not (or no longer) waited on: the workflow moved on. */
-const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
-
-/** SendTaskSuccess through the Step Functions client handlers share. */
-export function stepFunctionsCallbacks(client: () => SFNClient = stepFunctions): TaskCallbacks {
-  return {
-    async succeed(taskToken, output) {
-      try {
-        await client().send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
-        return 'delivered';
-      } catch (error) {
-        if (GONE.has((error as Error).name)) {
-          // The flow re-checks the step whenever it stores a new token, so nothing is lost.
-          logger.info('task token no longer waited on', { error: (error as Error).name });
-          return 'gone';
-        }
-        throw error;
-      }
-    },
-  };
 }
 
 let defaults: SettleDeps | undefined;
@@ -65,7 +36,7 @@ export function settleDeps(): SettleDeps {
   defaults = {
     approvals: new ApprovalStore(documents, TABLE_NAME),
     records: new RecordStore(documents, TABLE_NAME),
-    tasks: stepFunctionsCallbacks(),
+    tasks: stepFunctionsCallbacks<{ outcome: StepOutcome }>(),
     now: () => new Date(),
   };
   return defaults;

@@ -3,14 +3,18 @@
  * executions and records, the workflows this function may read, and how an execution is shown.
  */
 
+import { workflowArns } from '#connectors/stepfunctions/client';
+import {
+  type ExecutionReader,
+  type ListedExecution,
+  stepFunctionsReader,
+} from '#connectors/stepfunctions/execution-reader';
 import { loadConfig, TableEnv } from '#platform/config';
 import type { ExecutionSummary, RecordRef } from '#schemas/execution';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore, type RecordKey } from '#store/execution-links';
 import { RECORD_CATALOGUE, type RecordTypeName } from '../records/record-catalogue.ts';
-import { workflowArns } from '../shared/workflows.ts';
 import { executionId } from './execution-id.ts';
-import { type ExecutionReader, type ListedExecution, stepFunctionsReader } from './execution-reader.ts';
 
 export type ExecutionLinks = Pick<ExecutionLinkStore, 'recordOf' | 'recordsOf' | 'forRecord' | 'callbacks'>;
 

@@ -1,6 +1,6 @@
+import { executionArnOf } from '#connectors/stepfunctions/client';
 import type { ExecutionDetail } from '#schemas/execution';
 import { badRequest, notFound } from '../shared/problem.ts';
-import { executionArnOf } from '../shared/workflows.ts';
 import { parseExecutionId } from './execution-id.ts';
 import { type ExecutionDeps, recordRef, summaryOf } from './execution-service.ts';
 import { buildTimeline, tokenDigestsIn } from './timeline.ts';

@@ -1,4 +1,11 @@
+import {
+  type ExecutionReader,
+  ExecutionsNotKept,
+  ExpiredPageTokenError,
+  type ListedExecution,
+} from '#connectors/stepfunctions/execution-reader';
 import { ExecutionListQuery, type ExecutionSummary, RECORD_FILTER } from '#schemas/execution';
+import { InvalidCursorError } from '#store/errors';
 import type { Page } from '#store/record-store';
 import { RECORD_CATALOGUE } from '../records/record-catalogue.ts';
 import { invalidQuery, withCursor } from '../shared/paging.ts';
@@ -10,7 +17,6 @@ import {
   filterFingerprint,
   type Position,
 } from './execution-cursor.ts';
-import { type ExecutionReader, ExecutionsNotKept, type ListedExecution } from './execution-reader.ts';
 import { type ExecutionDeps, isRecordType, summaryOf } from './execution-service.ts';
 
 /** DescribeExecution calls in flight at once when listing a record's executions. */
@@ -205,6 +211,7 @@ class WorkflowStream {
         ...(this.pageToken ? { nextToken: this.pageToken } : {}),
       });
     } catch (error) {
+      if (error instanceof ExpiredPageTokenError) throw new InvalidCursorError(error.message);
       if (!(error instanceof ExecutionsNotKept)) throw error;
       if (this.options.explicit)
         throw queryProblem(

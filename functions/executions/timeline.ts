@@ -14,9 +14,9 @@
  * Task tokens are capabilities: the timeline never shows one, only a fingerprint.
  */
 import { createHash } from 'node:crypto';
+import type { HistoryEvent } from '#connectors/stepfunctions/execution-reader';
 import type { StateVisit, TaskAttempt } from '#schemas/execution';
 import { type TaskCallbackRecord, tokenDigest } from '#store/execution-links';
-import type { HistoryEvent } from './execution-reader.ts';
 
 /** Payloads larger than this are left out of the timeline (their size is given instead). */
 export const MAX_PAYLOAD_BYTES = 32 * 1024;

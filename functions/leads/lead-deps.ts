@@ -1,7 +1,7 @@
 /**
  * What the lead use cases depend on, and its production wiring, read once at cold start:
  *   TABLE_NAME                   the records table (leads, match keys, tickets, rate counters)
- *   WORKFLOW_LEAD_ROUTING_ARN    the follow-up flow intake starts (functions/shared/workflows.ts)
+ *   WORKFLOW_LEAD_ROUTING_ARN    the follow-up flow intake starts (connectors/stepfunctions/client.ts)
  *   LEAD_EMAIL_FROM              the address lead notifications come from (task handlers only)
  * Tests build LeadDeps from fakes; the hub and the CDK stack set the variables.
  */

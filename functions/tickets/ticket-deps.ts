@@ -5,7 +5,7 @@
  *   TABLE_NAME                 the records table (tickets, policies, survey links)
  *   TICKET_EMAIL_FROM          the address SLA alerts and surveys come from (an SES identity)
  *   TICKET_LINK_BASE_URL       public base URL of the API; survey links are `${it}/surveys/{id}`
- *   WORKFLOW_TICKET_SLA_ARN    the state machine ticket writes start (functions/shared/workflows.ts)
+ *   WORKFLOW_TICKET_SLA_ARN    the state machine ticket writes start (connectors/stepfunctions/client.ts)
  * The local hub sets all of them; on AWS the CDK stack does.
  */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -15,6 +15,7 @@ import type { EmailSender } from '#connectors/email/email-sender';
 import { SesEmailSender } from '#connectors/email/ses-email-sender';
 import type { SmsSender } from '#connectors/sms/sms-sender';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
+import { workflowArnVariable } from '#connectors/stepfunctions/client';
 import { loadConfig, TableEnv } from '#platform/config';
 import { logger, tracer } from '#platform/observability';
 import { documents } from '#store/dynamodb';
@@ -23,7 +24,7 @@ import { MessageOutbox, type Outbox } from '#store/message-outbox';
 import { SurveyStore } from '#store/survey-store';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
 import { type RecordDeps, recordDeps } from '../records/record-service.ts';
-import { startWorkflow, workflowArnVariable } from '../shared/workflows.ts';
+import { startWorkflow } from '../shared/workflows.ts';
 
 /** The workflow's name in workflows/registry.ts and in WORKFLOW_TICKET_SLA_ARN. */
 export const TICKET_SLA = 'ticket-sla';

@@ -17,7 +17,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 // Not part of cdk-nag's index; the version is pinned, and a test checks the acknowledgement still matches.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { workflowArnVariable } from '#functions/shared/workflows';
+import { workflowArnVariable } from '#connectors/stepfunctions/client';
 import {
   bindingProblems,
   definitionPath,

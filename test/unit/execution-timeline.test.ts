@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { stepFunctionsReader } from '#functions/executions/execution-reader';
+import { stepFunctionsReader } from '#connectors/stepfunctions/execution-reader';
 import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/execution-service';
 import { getExecution } from '#functions/executions/get-execution.use-case';
 import { buildTimeline, formatDuration, MAX_PAYLOAD_BYTES } from '#functions/executions/timeline';

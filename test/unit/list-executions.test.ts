@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { stepFunctionsReader } from '#connectors/stepfunctions/execution-reader';
 import { executionId, parseExecutionId } from '#functions/executions/execution-id';
-import { stepFunctionsReader } from '#functions/executions/execution-reader';
 import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/execution-service';
 import { listExecutions } from '#functions/executions/list-executions.use-case';
 import type { HttpProblem } from '#functions/shared/problem';

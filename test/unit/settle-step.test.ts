@@ -10,8 +10,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { stepFunctionsCallbacks } from '#connectors/stepfunctions/task-callbacks';
 import { stableAuditId } from '#functions/approvals/audit-ids';
-import { outcomeOf, stepFunctionsCallbacks } from '#functions/approvals/settle-step';
+import { outcomeOf } from '#functions/approvals/settle-step';
 import type { ApprovalRequest, RecordedDecision } from '#schemas/approval';
 import type { ApprovalStep } from '#store/approval-store';
 

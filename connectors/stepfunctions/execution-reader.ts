@@ -1,7 +1,7 @@
 /**
- * The executions use cases' view of Step Functions: list a state machine's executions, describe
- * one, read its whole history. The only place these use cases meet the SDK; the same calls reach
- * AWS or the local service (AWS_ENDPOINT_URL_SFN).
+ * Reading Step Functions: list a state machine's executions, describe one, read its whole
+ * history. The executions API meets the SDK only here; the same calls reach AWS or the local
+ * service (AWS_ENDPOINT_URL_SFN).
  */
 import {
   DescribeExecutionCommand,
@@ -11,8 +11,7 @@ import {
   ListExecutionsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { InvalidCursorError } from '#store/errors';
-import { stepFunctions } from '../shared/workflows.ts';
+import { stepFunctions } from './client.ts';
 
 export type { HistoryEvent };
 
@@ -29,6 +28,11 @@ export interface DescribedExecution extends ListedExecution {
   output?: string;
   error?: string;
   cause?: string;
+}
+
+/** A page token Step Functions no longer accepts (they expire after a day). */
+export class ExpiredPageTokenError extends Error {
+  override name = 'ExpiredPageTokenError';
 }
 
 /** The state machine keeps no list of executions (EXPRESS). */
@@ -75,7 +79,7 @@ export function stepFunctionsReader(client: () => SFNClient = stepFunctions): Ex
       } catch (error) {
         if (named(error, 'StateMachineTypeNotSupported')) throw new ExecutionsNotKept(stateMachineArn);
         // Step Functions' page tokens expire after a day: the cursor holding one is stale.
-        if (named(error, 'InvalidToken')) throw new InvalidCursorError('the cursor has expired');
+        if (named(error, 'InvalidToken')) throw new ExpiredPageTokenError('the cursor has expired');
         throw error;
       }
     },
