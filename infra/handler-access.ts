@@ -8,7 +8,9 @@
  */
 import { HANDLERS, ROUTES, type Route } from '#functions/routes';
 import type { WorkflowAccess } from '#workflows/registry.ts';
-import type { TableAccess } from './constructs/junction-function.ts';
+
+/** How a function may use the records table. */
+export type TableAccess = 'read' | 'readWrite';
 
 /** Handlers that never touch the records table, so their roles carry no DynamoDB grant at all. */
 const WITHOUT_TABLE: ReadonlyMap<string, string> = new Map([

@@ -8,7 +8,7 @@ import { ADMIN_KINDS } from '#functions/admin/admin-kinds';
 import { documentDeps } from '#functions/admin/document-service';
 import { createDocument } from '#functions/admin/write-document.use-case';
 import { createRecord } from '#functions/records/create-record.use-case';
-import type { ChangeSource, RecordDeps } from '#functions/records/record-service';
+import type { ChangeSource, RecordDeps } from '#functions/records/ports';
 import { RECORD_TYPES } from '#functions/records/record-types';
 import type { Role } from '#schemas/common';
 

@@ -8,7 +8,8 @@ import { text } from '#schemas/common';
 import { type DocumentVersion, DocumentVersions } from '#store/document-versions';
 import { documents } from '#store/dynamodb';
 import type { EntityDescriptor, StoredRecord } from '#store/record-store';
-import { type RecordDeps, recordDeps } from '../records/record-service.ts';
+import type { RecordDeps } from '../records/ports.ts';
+import { recordDeps } from '../records/wiring.ts';
 import { type FieldError, notFound, toPointer, validationProblem } from '../shared/problem.ts';
 import type { AdminKind } from './admin-kinds.ts';
 

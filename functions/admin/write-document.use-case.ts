@@ -1,6 +1,7 @@
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
+import type { ChangeSource } from '../records/ports.ts';
 import { etagOf, ifMatchAdmits } from '../records/record-changes.ts';
-import { auditEntry, type ChangeSource, withRetries } from '../records/record-service.ts';
+import { auditEntry, withRetries } from '../records/record-service.ts';
 import { conflict, parseOrThrow, preconditionFailed } from '../shared/problem.ts';
 import type { AdminKind } from './admin-kinds.ts';
 import {

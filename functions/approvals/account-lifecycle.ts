@@ -11,7 +11,7 @@
 
 import { VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import type { RecordDeps } from '../records/record-service.ts';
+import type { RecordDeps } from '../records/ports.ts';
 import { auditEntry } from '../records/record-service.ts';
 import { RECORD_TYPES, type RecordLifecycle } from '../records/record-types.ts';
 import { conflict } from '../shared/problem.ts';

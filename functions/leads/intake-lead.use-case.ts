@@ -18,14 +18,9 @@ import { type LeadRoutingOutcome, OPEN_LEAD_STATUSES } from '#schemas/records/le
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { MatchKind } from '#store/lead-routing-store';
 import type { StoredRecord } from '#store/record-store';
+import type { ChangeSource } from '../records/ports.ts';
 import { diff } from '../records/record-changes.ts';
-import {
-  auditEntry,
-  businessFields,
-  type ChangeSource,
-  resolveAndDerive,
-  withRetries,
-} from '../records/record-service.ts';
+import { auditEntry, businessFields, resolveAndDerive, withRetries } from '../records/record-service.ts';
 import { RECORD_TYPES } from '../records/record-types.ts';
 import { HttpProblem } from '../shared/problem.ts';
 import type { FollowUpState, LeadDeps } from './lead-deps.ts';

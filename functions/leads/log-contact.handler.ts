@@ -1,6 +1,6 @@
 import { recordResult, sourceOf } from '../records/record-http.ts';
-import { recordDeps } from '../records/record-service.ts';
 import { RECORD_TYPES } from '../records/record-types.ts';
+import { recordDeps } from '../records/wiring.ts';
 import { httpHandler } from '../shared/http.ts';
 import { logContact } from './log-contact.use-case.ts';
 

@@ -1,15 +1,9 @@
 import { type CONTACT_KINDS, LeadContactActivity } from '#schemas/records/lead';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
+import type { ChangeSource, RecordDeps } from '../records/ports.ts';
 import { diff } from '../records/record-changes.ts';
-import {
-  auditEntry,
-  businessFields,
-  type ChangeSource,
-  loadRecord,
-  type RecordDeps,
-  withRetries,
-} from '../records/record-service.ts';
+import { auditEntry, businessFields, loadRecord, withRetries } from '../records/record-service.ts';
 import { RECORD_TYPES } from '../records/record-types.ts';
 import { conflict, parseOrThrow, validationProblem } from '../shared/problem.ts';
 

@@ -2,7 +2,7 @@ import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js/m
 import { logger } from '#platform/observability';
 import type { FormTarget } from '#schemas/admin/lead-form';
 import { LeadInput } from '#schemas/records/lead';
-import type { ChangeSource } from '../records/record-service.ts';
+import type { ChangeSource } from '../records/ports.ts';
 import {
   type FieldError,
   fieldErrors,

@@ -1,7 +1,7 @@
 import { httpHandler } from '../shared/http.ts';
 import { setArchived } from './archive-record.use-case.ts';
 import { recordResult, recordTypeOf, sourceOf } from './record-http.ts';
-import { recordDeps } from './record-service.ts';
+import { recordDeps } from './wiring.ts';
 
 /** DELETE archives; POST …/restore brings the record back. */
 export const handler = httpHandler(async (request) => {

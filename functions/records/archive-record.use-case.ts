@@ -2,8 +2,9 @@ import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import { conflict, preconditionFailed } from '../shared/problem.ts';
 import { assertMayWrite } from './ownership.ts';
+import type { ChangeSource, RecordDeps } from './ports.ts';
 import { etagOf, ifMatchAdmits } from './record-changes.ts';
-import { auditEntry, type ChangeSource, loadRecord, type RecordDeps, withRetries } from './record-service.ts';
+import { auditEntry, loadRecord, withRetries } from './record-service.ts';
 import type { RecordType } from './record-types.ts';
 
 /**

@@ -2,7 +2,7 @@ import { httpHandler } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency.ts';
 import { createRecord } from './create-record.use-case.ts';
 import { recordResult, recordTypeOf, sourceOf } from './record-http.ts';
-import { recordDeps } from './record-service.ts';
+import { recordDeps } from './wiring.ts';
 
 export const handler = httpHandler(
   async (request) => {

@@ -2,15 +2,10 @@ import { UniqueConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
 import { conflict, parseOrThrow } from '../shared/problem.ts';
 import { assertMayWrite } from './ownership.ts';
+import type { ChangeSource, RecordDeps } from './ports.ts';
 import { diff } from './record-changes.ts';
 import { lifecycleOf } from './record-lifecycles.ts';
-import {
-  auditEntry,
-  businessFields,
-  type ChangeSource,
-  type RecordDeps,
-  resolveAndDerive,
-} from './record-service.ts';
+import { auditEntry, businessFields, resolveAndDerive } from './record-service.ts';
 import type { RecordType } from './record-types.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { httpHandler } from '../shared/http.ts';
 import { listRecords } from './list-records.use-case.ts';
 import { present, recordTypeOf } from './record-http.ts';
-import { recordDeps } from './record-service.ts';
+import { recordDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => {
   const type = recordTypeOf(request);

@@ -3,7 +3,7 @@ import { PageQuery } from '#schemas/api';
 import type { Page, StoredRecord } from '#store/record-store';
 import { invalidQuery, withCursor } from '../shared/paging.ts';
 import { badRequest } from '../shared/problem.ts';
-import type { RecordDeps } from './record-service.ts';
+import type { RecordDeps } from './ports.ts';
 import type { RecordType } from './record-types.ts';
 
 /**

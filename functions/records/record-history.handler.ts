@@ -1,7 +1,7 @@
 import { httpHandler } from '../shared/http.ts';
 import { recordHistory } from './record-history.use-case.ts';
 import { recordTypeOf } from './record-http.ts';
-import { recordDeps } from './record-service.ts';
+import { recordDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => ({
   status: 200,

@@ -1,7 +1,8 @@
 import type { AuditEntry } from '#schemas/audit';
 import type { Page } from '#store/record-store';
 import { pageQuery, withCursor } from '../shared/paging.ts';
-import { loadRecord, type RecordDeps } from './record-service.ts';
+import type { RecordDeps } from './ports.ts';
+import { loadRecord } from './record-service.ts';
 import type { RecordType } from './record-types.ts';
 
 /**

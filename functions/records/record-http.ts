@@ -1,8 +1,8 @@
 /** Glue between HTTP requests and the record use cases, shared by the record handlers. */
 import type { StoredRecord } from '#store/record-store';
 import type { ApiRequest, ApiResult } from '../shared/http.ts';
+import type { ChangeSource } from './ports.ts';
 import { etagOf } from './record-changes.ts';
-import type { ChangeSource } from './record-service.ts';
 import { RECORD_TYPES, type RecordType } from './record-types.ts';
 
 export function recordTypeOf(request: ApiRequest): RecordType {

@@ -2,45 +2,11 @@
  * What every record use case shares: the store, the clock, id generation, and the checks that
  * turn a request into a valid next version of a record (references exist, server fields derived).
  */
-import { monotonicFactory } from 'ulid';
-import { loadConfig, TableEnv } from '#platform/config';
-import type { Actor, AuditEntry, FieldChange } from '#schemas/audit';
-import type { Channel } from '#schemas/common';
-import { documents } from '#store/dynamodb';
-import { RecordStore, type StoredRecord } from '#store/record-store';
+import type { AuditEntry, FieldChange } from '#schemas/audit';
+import type { StoredRecord } from '#store/record-store';
 import { type FieldError, HttpProblem, notFound, toPointer, validationProblem } from '../shared/problem.ts';
-import type { Writer } from './ownership.ts';
+import type { ChangeSource, RecordDeps } from './ports.ts';
 import type { RecordType } from './record-types.ts';
-
-export interface RecordDeps {
-  store: RecordStore;
-  now: () => Date;
-  newId: (prefix: string) => string;
-}
-
-/** Where a change comes from, for the audit trail. */
-export interface ChangeSource {
-  actor: Actor;
-  channel: Channel;
-  context?: Record<string, unknown>;
-  /** Who asks for the change, for the ownership checks (./ownership.ts); absent for system writes. */
-  writer?: Writer;
-}
-
-const ulid = monotonicFactory();
-
-let defaults: RecordDeps | undefined;
-/** The production wiring, built on first use (config read once, at cold start of the first call). */
-export function recordDeps(): RecordDeps {
-  if (defaults) return defaults;
-  const config = loadConfig(TableEnv);
-  defaults = {
-    store: new RecordStore(documents, config.TABLE_NAME),
-    now: () => new Date(),
-    newId: (prefix) => `${prefix}_${ulid()}`,
-  };
-  return defaults;
-}
 
 /** Reads a record by id, answering 404 for ids of another type or shape without a database call. */
 export async function loadRecord(deps: RecordDeps, type: RecordType, id: string): Promise<StoredRecord> {

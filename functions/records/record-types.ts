@@ -22,8 +22,8 @@ import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput, TicketServerFields } f
 import { UserInput } from '#schemas/records/user';
 import type { IndexName } from '#store/table-design';
 import { type PricingProduct, priceQuote } from '../quotes/price-quote.ts';
+import type { RecordDeps } from './ports.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './record-catalogue.ts';
-import type { RecordDeps } from './record-service.ts';
 
 export { RECORD_TYPE_NAMES } from './record-catalogue.ts';
 export type { RecordTypeName };

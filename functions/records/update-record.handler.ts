@@ -1,7 +1,7 @@
 import { httpHandler } from '../shared/http.ts';
 import { recordResult, recordTypeOf, sourceOf } from './record-http.ts';
-import { recordDeps } from './record-service.ts';
 import { updateRecord } from './update-record.use-case.ts';
+import { recordDeps } from './wiring.ts';
 
 export const handler = httpHandler(
   async (request) => {

@@ -2,17 +2,10 @@ import { TransactionConflictError, UniqueConflictError, VersionConflictError } f
 import type { StoredRecord } from '#store/record-store';
 import { conflict, parseOrThrow, preconditionFailed, validationProblem } from '../shared/problem.ts';
 import { assertMayWrite } from './ownership.ts';
+import type { ChangeSource, RecordDeps } from './ports.ts';
 import { diff, etagOf, ifMatchAdmits, mergePatch } from './record-changes.ts';
 import { lifecycleOf } from './record-lifecycles.ts';
-import {
-  auditEntry,
-  businessFields,
-  type ChangeSource,
-  loadRecord,
-  type RecordDeps,
-  resolveAndDerive,
-  withRetries,
-} from './record-service.ts';
+import { auditEntry, businessFields, loadRecord, resolveAndDerive, withRetries } from './record-service.ts';
 import type { RecordType } from './record-types.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { recordResult, sourceOf } from '../records/record-http.ts';
-import { recordDeps } from '../records/record-service.ts';
+import { recordDeps } from '../records/wiring.ts';
 import { httpHandler } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency.ts';
 import { replyToTicket } from './reply-ticket.use-case.ts';

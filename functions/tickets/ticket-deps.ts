@@ -23,7 +23,8 @@ import { ExecutionLinkStore } from '#store/execution-links';
 import { MessageOutbox, type Outbox } from '#store/message-outbox';
 import { SurveyStore } from '#store/survey-store';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
-import { type RecordDeps, recordDeps } from '../records/record-service.ts';
+import type { RecordDeps } from '../records/ports.ts';
+import { recordDeps } from '../records/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
 
 /** The workflow's name in workflows/registry.ts and in WORKFLOW_TICKET_SLA_ARN. */

@@ -13,7 +13,7 @@ import { logger, metrics } from '#platform/observability';
 import type { TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#store/record-store';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
-import type { RecordDeps } from '../records/record-service.ts';
+import type { RecordDeps } from '../records/ports.ts';
 import type { RecordLifecycle } from '../records/record-types.ts';
 import { advanceSla } from './sla-clock.ts';
 import { activeSlaPolicies, choosePolicy, policyVersion, tierOf } from './sla-policies.ts';

@@ -14,15 +14,13 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { handlerEntry, lambdaBundling, PROJECT_ROOT } from '../bundling.ts';
-import { LINK_BASES, type Messaging, SENDERS } from '../handler-access.ts';
+import { LINK_BASES, type Messaging, SENDERS, type TableAccess } from '../handler-access.ts';
 
 /** A table together with its index names, which a grant needs to allow queries on the indexes. */
 export interface GrantableTable {
   readonly table: ITable;
   readonly indexNames: readonly string[];
 }
-
-export type TableAccess = 'read' | 'readWrite';
 
 /** Where a deployment's messages come from and point to: CDK context, read in infra/junction-app.ts. */
 export interface MessagingSettings {

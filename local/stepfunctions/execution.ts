@@ -26,7 +26,7 @@ import {
   stateExited,
 } from './history.ts';
 import { byteLength, type Json, MAX_PAYLOAD_BYTES } from './json.ts';
-import { type AttemptResult, runTask, runWait, type StepRecord } from './steps.ts';
+import { type AttemptResult, runTask, runWait, type StepHost, type StepRecord } from './steps.ts';
 import { RunCancelled } from './task-errors.ts';
 import { Deadline, scaledMs } from './timers.ts';
 
@@ -81,7 +81,7 @@ interface PendingCallback {
   heartbeat: Deadline;
 }
 
-export class Execution {
+export class Execution implements StepHost {
   readonly arn: string;
   readonly name: string;
   readonly stateMachine: StateMachineRef;

@@ -25,8 +25,7 @@ import {
   WRAPPED_PARAMETERS,
   WRAPPED_TIMEOUT,
 } from './definition.ts';
-import type { Execution } from './execution.ts';
-import { callFunction, type LambdaOutcome } from './functions.ts';
+import { callFunction, type FunctionResolver, type LambdaOutcome } from './functions.ts';
 import { byteLength, isObject, type Json, MAX_PAYLOAD_BYTES } from './json.ts';
 import { DataLimitExceeded, StatesRuntimeError, statesTimeout, TaskFailure } from './task-errors.ts';
 import { scaledMs, sleepUntil } from './timers.ts';
@@ -77,7 +76,27 @@ interface Timeouts {
 
 const isSuccess = (result: AttemptResult): result is { output: Json } => 'output' in result;
 
-export async function runTask(execution: Execution, meta: StateMeta, rawInput: Json): Promise<Json> {
+/**
+ * What running a step needs of its execution (./execution.ts implements it). Declared here, so
+ * the steps know the execution only through this, and the two files do not import each other.
+ */
+export interface StepHost {
+  readonly timeScale: number;
+  readonly resolveFunction: FunctionResolver;
+  readonly log: (line: string) => void;
+  /** Aborts when the execution stops: a waiting step gives up. */
+  readonly lifetime: AbortSignal;
+  addEvent(type: string, details?: Record<string, unknown>, stateName?: string): void;
+  step(meta: StateMeta, input: Json): StepRecord;
+  settle(): Promise<void>;
+  stepChanged(step: StepRecord, urgent?: boolean): void;
+  barrier(): Promise<void>;
+  newToken(step: StepRecord): string;
+  awaitCallback(step: StepRecord): Promise<AttemptResult>;
+  settleCallback(step: StepRecord, result: AttemptResult): boolean;
+}
+
+export async function runTask(execution: StepHost, meta: StateMeta, rawInput: Json): Promise<Json> {
   const task = meta.task as TaskMeta;
   const { input, timeouts } = unwrapTask(task, rawInput);
   const step = execution.step(meta, input);
@@ -154,7 +173,7 @@ function unwrapTask(task: TaskMeta, rawInput: Json): { input: Json; timeouts: Ti
 }
 
 async function runAttempt(
-  execution: Execution,
+  execution: StepHost,
   meta: StateMeta,
   task: TaskMeta,
   step: StepRecord,
@@ -198,7 +217,7 @@ async function runAttempt(
 }
 
 function replayFailedAttempt(
-  execution: Execution,
+  execution: StepHost,
   meta: StateMeta,
   task: TaskMeta,
   input: Json,
@@ -214,7 +233,7 @@ function replayFailedAttempt(
 
 /** A Lambda call, raced against the state's TimeoutSeconds. */
 async function runInvocation(
-  execution: Execution,
+  execution: StepHost,
   task: TaskMeta,
   input: Json,
   timeouts: Timeouts,
@@ -264,7 +283,7 @@ async function runInvocation(
  * SendTaskFailure, TimeoutSeconds or a missed heartbeat — whichever settles the token first.
  */
 async function runCallback(
-  execution: Execution,
+  execution: StepHost,
   meta: StateMeta,
   task: TaskMeta,
   step: StepRecord,
@@ -356,7 +375,7 @@ function errorMatches(
 }
 
 /** A Wait state, compiled into a Task the engine answers: a durable, scaled sleep. */
-export async function runWait(execution: Execution, meta: StateMeta, rawInput: Json): Promise<Json> {
+export async function runWait(execution: StepHost, meta: StateMeta, rawInput: Json): Promise<Json> {
   const wrapped = isObject(rawInput) ? rawInput : {};
   const input = (wrapped[WRAPPED_PARAMETERS] ?? null) as Json;
   const step = execution.step(meta, input);
@@ -390,7 +409,7 @@ export async function runWait(execution: Execution, meta: StateMeta, rawInput: J
 
 /** The history events of one task attempt, in AWS's vocabulary for each kind of resource. */
 const events = {
-  scheduled(execution: Execution, meta: StateMeta, task: TaskMeta, input: Json, timeouts: Timeouts) {
+  scheduled(execution: StepHost, meta: StateMeta, task: TaskMeta, input: Json, timeouts: Timeouts) {
     if (task.kind === 'lambda-function') {
       execution.addEvent(
         'LambdaFunctionScheduled',
@@ -417,12 +436,12 @@ const events = {
       meta.name,
     );
   },
-  started(execution: Execution, meta: StateMeta, task: TaskMeta) {
+  started(execution: StepHost, meta: StateMeta, task: TaskMeta) {
     if (task.kind === 'lambda-function') execution.addEvent('LambdaFunctionStarted', undefined, meta.name);
     else
       execution.addEvent('TaskStarted', { resourceType: 'lambda', resource: resourceName(task) }, meta.name);
   },
-  submitted(execution: Execution, meta: StateMeta, task: TaskMeta, output: Json) {
+  submitted(execution: StepHost, meta: StateMeta, task: TaskMeta, output: Json) {
     execution.addEvent(
       'TaskSubmitted',
       {
@@ -434,7 +453,7 @@ const events = {
       meta.name,
     );
   },
-  result(execution: Execution, meta: StateMeta, task: TaskMeta, result: AttemptResult | AttemptRecord) {
+  result(execution: StepHost, meta: StateMeta, task: TaskMeta, result: AttemptResult | AttemptRecord) {
     const lambda = task.kind === 'lambda-function';
     const resource = lambda ? {} : { resourceType: 'lambda', resource: resourceName(task) };
     if ('output' in result) {

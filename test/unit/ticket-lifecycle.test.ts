@@ -4,7 +4,7 @@
  */
 import './support/env.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RecordDeps } from '#functions/records/record-service';
+import type { RecordDeps } from '#functions/records/ports';
 import type { StoredRecord } from '#functions/records/record-types';
 import { BREACH_METRIC, ticketLifecycleWith } from '#functions/tickets/ticket-lifecycle';
 import { metrics } from '#platform/observability';
