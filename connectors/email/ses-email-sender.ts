@@ -3,6 +3,7 @@
  * hub points it at the SES stand-in), so this adapter is the same everywhere.
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { tracer } from '#platform/observability';
 import type { EmailMessage, EmailSender, SentEmail } from './email-sender.ts';
 
 export interface SesEmailSenderOptions {
@@ -18,7 +19,8 @@ export class SesEmailSender implements EmailSender {
   private readonly client: SESv2Client;
 
   constructor(private readonly options: SesEmailSenderOptions) {
-    this.client = options.client ?? new SESv2Client({});
+    // Traced by default, like every AWS client the functions use.
+    this.client = options.client ?? tracer.captureAWSv3Client(new SESv2Client({}));
   }
 
   async send(message: EmailMessage): Promise<SentEmail> {

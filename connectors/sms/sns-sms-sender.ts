@@ -4,6 +4,7 @@
  * letting the flow fall back to email and record why.
  */
 import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { tracer } from '#platform/observability';
 import type { SmsMessage, SmsResult, SmsSender } from './sms-sender.ts';
 
 export interface SnsSmsSenderOptions {
@@ -16,7 +17,8 @@ export class SnsSmsSender implements SmsSender {
   private readonly client: SNSClient;
 
   constructor(private readonly options: SnsSmsSenderOptions = {}) {
-    this.client = options.client ?? new SNSClient({});
+    // Traced by default, like every AWS client the functions use.
+    this.client = options.client ?? tracer.captureAWSv3Client(new SNSClient({}));
   }
 
   async send(message: SmsMessage): Promise<SmsResult> {

@@ -1,6 +1,6 @@
 import { FORM_TYPE, httpHandler } from '../shared/http.ts';
-import { decideByLink, MAX_FORM_BYTES } from './approval-link.use-case.ts';
-import { settleDeps } from './settle-step.ts';
+import { decideByLink, MAX_FORM_BYTES } from './use-cases/approval-link.use-case.ts';
+import { settleDeps } from './wiring.ts';
 
 /** A form post comes from a browser, which is answered with pages; JSON callers get JSON. */
 const wantsHtml = (headers: Record<string, string>) =>

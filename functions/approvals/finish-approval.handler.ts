@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { taskHandler } from '../shared/workflow-task.ts';
-import { finishApproval } from './finish-approval.use-case.ts';
-import { flowDeps } from './flow-deps.ts';
+import { flowDeps } from './messaging.wiring.ts';
+import { finishApproval } from './use-cases/finish-approval.use-case.ts';
 
 /** The state as the workflow reaches Finish; only these fields matter here. */
 const FinishInput = z.object({

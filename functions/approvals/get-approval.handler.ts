@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { submitDeps } from './approval-deps.ts';
-import { getApproval } from './recall-quote.use-case.ts';
+import { getApproval } from './use-cases/recall-quote.use-case.ts';
+import { submitDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => ({
   status: 200,

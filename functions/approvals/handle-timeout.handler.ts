@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { taskHandler } from '../shared/workflow-task.ts';
-import { flowDeps } from './flow-deps.ts';
-import { handleTimeout } from './handle-timeout.use-case.ts';
+import { flowDeps } from './messaging.wiring.ts';
+import { handleTimeout } from './use-cases/handle-timeout.use-case.ts';
 
 const TimeoutInput = z.object({
   approvalId: z.string().min(1),

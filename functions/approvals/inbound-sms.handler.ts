@@ -9,10 +9,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
 import { logger, publishMetrics, tracer } from '#platform/observability';
-import { handleInboundSms, type SmsDecisionDeps } from './inbound-sms.use-case.ts';
-import { settleDeps } from './settle-step.ts';
+import { smsDecisionDeps } from './messaging.wiring.ts';
+import { handleInboundSms } from './use-cases/inbound-sms.use-case.ts';
 
 const InboundMessage = z.object({
   originationNumber: z.string().regex(/^\+[1-9]\d{6,14}$/),
@@ -20,12 +19,6 @@ const InboundMessage = z.object({
   messageBody: z.string().max(1600),
   inboundMessageId: z.string().optional(),
 });
-
-let deps: SmsDecisionDeps | undefined;
-const smsDeps = (): SmsDecisionDeps => {
-  deps ??= { ...settleDeps(), sms: new SnsSmsSender() };
-  return deps;
-};
 
 export const handler = middy<SNSEvent, void>()
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
@@ -45,7 +38,7 @@ export const handler = middy<SNSEvent, void>()
         logger.warn('inbound SMS message not understood', { messageId: record.Sns.MessageId });
         continue;
       }
-      const outcome = await handleInboundSms(smsDeps(), {
+      const outcome = await handleInboundSms(smsDecisionDeps(), {
         from: message.data.originationNumber,
         body: message.data.messageBody,
       });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { taskHandler } from '../shared/workflow-task.ts';
-import { loadStep } from './load-step.use-case.ts';
-import { settleDeps } from './settle-step.ts';
+import { loadStep } from './use-cases/load-step.use-case.ts';
+import { settleDeps } from './wiring.ts';
 
 const LoadStepInput = z.object({ approvalId: z.string().min(1), stepIndex: z.int().min(0) });
 

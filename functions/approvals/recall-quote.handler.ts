@@ -1,7 +1,7 @@
 import { sourceOf } from '../records/record-http.ts';
 import { httpHandler } from '../shared/http.ts';
-import { submitDeps } from './approval-deps.ts';
-import { recallQuote } from './recall-quote.use-case.ts';
+import { recallQuote } from './use-cases/recall-quote.use-case.ts';
+import { submitDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => ({
   status: 200,

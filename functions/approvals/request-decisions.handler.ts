@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { taskHandler } from '../shared/workflow-task.ts';
-import { flowDeps } from './flow-deps.ts';
-import { requestDecisions } from './request-decisions.use-case.ts';
+import { flowDeps } from './messaging.wiring.ts';
+import { requestDecisions } from './use-cases/request-decisions.use-case.ts';
 
 const RequestDecisionsInput = z.object({
   approvalId: z.string().min(1),

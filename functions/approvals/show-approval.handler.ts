@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { showApprovalLink } from './approval-link.use-case.ts';
-import { settleDeps } from './settle-step.ts';
+import { showApprovalLink } from './use-cases/approval-link.use-case.ts';
+import { settleDeps } from './wiring.ts';
 
 /** GET and HEAD /approvals/{id}: renders, never writes. */
 export const handler = httpHandler(async (request) =>

@@ -1,6 +1,6 @@
 import { documentDeps } from '../admin/document-service.ts';
 import { httpHandler } from '../shared/http.ts';
-import { simulateApproval } from './simulate-approval.use-case.ts';
+import { simulateApproval } from './use-cases/simulate-approval.use-case.ts';
 
 export const handler = httpHandler(
   async (request) => ({

@@ -1,8 +1,8 @@
 import { sourceOf } from '../records/record-http.ts';
 import { httpHandler } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency.ts';
-import { submitDeps } from './approval-deps.ts';
-import { submitQuote } from './submit-quote.use-case.ts';
+import { submitQuote } from './use-cases/submit-quote.use-case.ts';
+import { submitDeps } from './wiring.ts';
 
 export const handler = httpHandler(
   async (request) => {

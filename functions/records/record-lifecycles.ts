@@ -7,7 +7,7 @@
 import type { RecordLifecycle, RecordType } from './record-types.ts';
 
 const LIFECYCLES: Partial<Record<RecordType['name'], () => Promise<RecordLifecycle>>> = {
-  account: () => import('../approvals/account-lifecycle.ts').then((m) => m.accountLifecycle),
+  account: () => import('../approvals/use-cases/account-lifecycle.ts').then((m) => m.accountLifecycle),
   lead: () => import('../leads/lead-lifecycle.ts').then((m) => m.leadLifecycle),
   ticket: () => import('../tickets/ticket-lifecycle.ts').then((m) => m.ticketLifecycle),
 };

@@ -12,7 +12,8 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settleDeps, settleIfDecided } from '#functions/approvals/settle-step';
+import { settleIfDecided } from '#functions/approvals/use-cases/settle-step';
+import { settleDeps } from '#functions/approvals/wiring';
 import { localFunctionArn } from '#local/stepfunctions/index';
 import type { ApprovalStore } from '#store/approval-store';
 import type { WorkflowDeclaration } from '#workflows/registry.ts';

@@ -4,7 +4,7 @@ import {
   type RequestMessageInput,
   requestEmail,
   requestSms,
-} from '#functions/approvals/approval-messages';
+} from '#functions/approvals/views/approval-messages';
 
 const LINK = 'https://crm.example.com/approvals/AbCdEfGhIjKlMnOpQrStUvWxYz0123';
 

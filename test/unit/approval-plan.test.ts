@@ -2,12 +2,11 @@ import './support/env.ts';
 import { describe, expect, it } from 'vitest';
 import {
   type ActivePolicy,
-  type Directory,
-  type DirectoryUser,
   PlanningError,
   planApproval,
   type QuoteForApproval,
-} from '#functions/approvals/approval-plan';
+} from '#functions/approvals/domain/approval-plan';
+import type { Directory, DirectoryUser } from '#functions/approvals/ports';
 import type { ApprovalPolicy } from '#schemas/admin/approval-policy';
 
 const AT = new Date('2026-06-01T10:00:00Z');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowRequest } from '#functions/approvals/approval-flow';
-import type { ApprovalPlan } from '#functions/approvals/approval-plan';
-import { runView } from '#functions/approvals/approval-view';
-import { finalOf, finishSummary } from '#functions/approvals/finish-approval.use-case';
-import { submitSummary } from '#functions/approvals/submit-quote.use-case';
+import type { ApprovalPlan } from '#functions/approvals/domain/approval-plan';
+import type { FlowRequest } from '#functions/approvals/use-cases/approval-flow';
+import { finalOf, finishSummary } from '#functions/approvals/use-cases/finish-approval.use-case';
+import { submitSummary } from '#functions/approvals/use-cases/submit-quote.use-case';
+import { runView } from '#functions/approvals/views/approval-view';
 import { ApprovalRunView } from '#schemas/approval-run';
 import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 

@@ -1,6 +1,6 @@
 import './support/env.ts';
 import { describe, expect, it } from 'vitest';
-import { parseReply } from '#functions/approvals/inbound-sms.use-case';
+import { parseReply } from '#functions/approvals/use-cases/inbound-sms.use-case';
 
 describe('parseReply', () => {
   it.each([

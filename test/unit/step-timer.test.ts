@@ -6,7 +6,7 @@ import {
   dueAction,
   linkSeconds,
   openingSchedule,
-} from '#functions/approvals/step-timer';
+} from '#functions/approvals/domain/step-timer';
 
 const HOUR = 3600;
 const remind = { afterHours: 24, action: 'remind', maxReminders: 2, reminderEveryHours: 8 };

@@ -9,10 +9,9 @@ import type { AuditEntry } from '#schemas/audit';
 import type { Channel } from '#schemas/common';
 import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
-import { stableAuditId } from './audit-ids.ts';
-import { type SettleDeps, type StepOutcome, settleIfDecided } from './settle-step.ts';
-
-export type DecisionDeps = SettleDeps;
+import { stableAuditId } from '../domain/audit-ids.ts';
+import type { DecisionDeps, SettleDeps, StepOutcome } from '../ports.ts';
+import { settleIfDecided } from './settle-step.ts';
 
 /** Where a request stands, as its approver would put it. */
 export type RequestState =

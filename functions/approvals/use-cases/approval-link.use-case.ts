@@ -24,18 +24,18 @@ import {
   type RecordedDecision,
 } from '#schemas/approval';
 import { LinkAlreadyUsedError, StepAlreadySettledError } from '#store/approval-store';
-import type { ApiResult } from '../shared/http.ts';
-import { fieldErrors, HttpProblem } from '../shared/problem.ts';
+import type { ApiResult } from '../../shared/http.ts';
+import { fieldErrors, HttpProblem } from '../../shared/problem.ts';
+import type { DecisionDeps } from '../ports.ts';
 import {
   confirmPage,
   type OutcomeKind,
   outcomePage,
   PAGE_HEADERS,
   type QuoteSummary,
-} from './approval-page.ts';
+} from '../views/approval-page.ts';
 import {
   completeDecision,
-  type DecisionDeps,
   type RequestContext,
   type RequestState,
   recordDecision,

@@ -19,11 +19,8 @@ import type { SmsSender } from '#connectors/sms/sms-sender';
 import { logger } from '#platform/observability';
 import type { Decision } from '#schemas/approval';
 import { LinkAlreadyUsedError, StepAlreadySettledError } from '#store/approval-store';
-import { type DecisionDeps, type RequestState, recordDecision, requestContext } from './record-decision.ts';
-
-export interface SmsDecisionDeps extends DecisionDeps {
-  sms: SmsSender;
-}
+import type { DecisionDeps, SmsDecisionDeps } from '../ports.ts';
+import { type RequestState, recordDecision, requestContext } from './record-decision.ts';
 
 export interface InboundSms {
   /** E.164, the approver's phone. */

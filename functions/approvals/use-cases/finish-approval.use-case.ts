@@ -1,18 +1,12 @@
 import type { ApprovalRun, ApprovalStep, RunStatus } from '#store/approval-store';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { RECORD_TYPES } from '../records/record-types.ts';
-import { deliverOnce } from '../shared/deliver-once.ts';
-import {
-  appendFlowHistory,
-  decisionsUpTo,
-  FLOW_ACTOR,
-  type FlowDeps,
-  loadRun,
-  quoteSummary,
-} from './approval-flow.ts';
-import { type EarlierDecision, type FinalOutcome, outcomeEmail } from './approval-messages.ts';
-import { stableAuditId } from './audit-ids.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import { deliverOnce } from '../../shared/deliver-once.ts';
+import { stableAuditId } from '../domain/audit-ids.ts';
+import type { FlowDeps } from '../ports.ts';
+import { type EarlierDecision, type FinalOutcome, outcomeEmail } from '../views/approval-messages.ts';
+import { appendFlowHistory, decisionsUpTo, FLOW_ACTOR, loadRun, quoteSummary } from './approval-flow.ts';
 
 export interface FinishInput {
   approvalId: string;

@@ -5,7 +5,7 @@
  * handed — which exists nowhere but in these messages.
  */
 import type { RecordedDecision } from '#schemas/approval';
-import { formatMoney, type Html, html } from '../shared/html.ts';
+import { formatMoney, type Html, html } from '../../shared/html.ts';
 import type { QuoteSummary } from './approval-page.ts';
 
 /** Why a request is sent: first ask, reminder, escalation to a manager, fresh link for an expired one. */

@@ -1,19 +1,19 @@
 import type { ApprovalPolicy } from '#schemas/admin/approval-policy';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
 import type { StoredRecord } from '#store/record-store';
-import { ADMIN_KINDS } from '../admin/admin-kinds.ts';
-import { type DocumentDeps, entityOf, loadHead, loadVersion } from '../admin/document-service.ts';
-import { loadRecord } from '../records/record-service.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
-import { parseOrThrow, unprocessable } from '../shared/problem.ts';
+import { ADMIN_KINDS } from '../../admin/admin-kinds.ts';
+import { type DocumentDeps, entityOf, loadHead, loadVersion } from '../../admin/document-service.ts';
+import { loadRecord } from '../../records/record-service.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import { parseOrThrow, unprocessable } from '../../shared/problem.ts';
+import { recordDirectory } from '../adapters/record-directory.ts';
 import {
   type ActivePolicy,
   type ApprovalPlan,
   PlanningError,
   planApproval,
   type QuoteForApproval,
-} from './approval-plan.ts';
-import { recordDirectory } from './record-directory.ts';
+} from '../domain/approval-plan.ts';
 
 const kind = ADMIN_KINDS['approval-policy'];
 

@@ -4,8 +4,9 @@
  * decisions' IP addresses — can slip into an answer by being added to a stored item later.
  */
 import type { ApprovalRunView } from '#schemas/approval-run';
-import type { ApprovalRun, ApprovalStep, ApprovalStore } from '#store/approval-store';
-import type { FlowRequest } from './approval-flow.ts';
+import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
+import type { ApprovalRuns } from '../ports.ts';
+import type { FlowRequest } from '../use-cases/approval-flow.ts';
 
 const person = (p: { userId: string; name: string }) => ({ userId: p.userId, name: p.name });
 
@@ -83,7 +84,10 @@ export function runView(run: ApprovalRun, steps: ApprovalStep[], requests: FlowR
 }
 
 /** The view of a stored run, read whole. */
-export async function loadRunView(approvals: ApprovalStore, run: ApprovalRun): Promise<ApprovalRunView> {
+export async function loadRunView(
+  approvals: Pick<ApprovalRuns, 'steps' | 'requests'>,
+  run: ApprovalRun,
+): Promise<ApprovalRunView> {
   const [steps, requests] = await Promise.all([approvals.steps(run.id), approvals.requests(run.id)]);
   return runView(run, steps, requests as FlowRequest[]);
 }

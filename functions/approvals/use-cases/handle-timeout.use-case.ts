@@ -1,16 +1,5 @@
 import type { ApprovalRun, ApprovalStep, TimerAction } from '#store/approval-store';
-import {
-  appendFlowHistory,
-  type FlowDeps,
-  type FlowRequest,
-  liveRequests,
-  loadRun,
-  loadStep,
-  quoteSummary,
-} from './approval-flow.ts';
-import type { AskKind } from './approval-messages.ts';
-import { cannotApprove, type Directory, requiredApprovals, whoAnswersFor } from './approval-plan.ts';
-import { type AskContext, type AskTarget, askApprover, askContext } from './ask-approver.ts';
+import { cannotApprove, requiredApprovals, whoAnswersFor } from '../domain/approval-plan.ts';
 import {
   afterEscalation,
   afterReminder,
@@ -19,7 +8,18 @@ import {
   openingSchedule,
   type Scheduled,
   type StepTimeout,
-} from './step-timer.ts';
+} from '../domain/step-timer.ts';
+import type { Directory, FlowDeps } from '../ports.ts';
+import type { AskKind } from '../views/approval-messages.ts';
+import {
+  appendFlowHistory,
+  type FlowRequest,
+  liveRequests,
+  loadRun,
+  loadStep,
+  quoteSummary,
+} from './approval-flow.ts';
+import { type AskContext, type AskTarget, askApprover, askContext } from './ask-approver.ts';
 
 export interface TimeoutInput {
   approvalId: string;

@@ -1,5 +1,6 @@
-import { type FlowDeps, loadRun } from './approval-flow.ts';
-import { openingSchedule } from './step-timer.ts';
+import { openingSchedule } from '../domain/step-timer.ts';
+import type { FlowDeps } from '../ports.ts';
+import { loadRun } from './approval-flow.ts';
 
 export interface LoadStepInput {
   approvalId: string;

@@ -11,10 +11,10 @@
 
 import { VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import type { RecordDeps } from '../records/ports.ts';
-import { auditEntry } from '../records/record-service.ts';
-import { RECORD_TYPES, type RecordLifecycle } from '../records/record-types.ts';
-import { conflict } from '../shared/problem.ts';
+import type { RecordDeps } from '../../records/ports.ts';
+import { auditEntry } from '../../records/record-service.ts';
+import { RECORD_TYPES, type RecordLifecycle } from '../../records/record-types.ts';
+import { conflict } from '../../shared/problem.ts';
 import { FLOW_ACTOR } from './approval-flow.ts';
 
 /** Account fields an approval policy can test (quoteFacts: accountTier, accountCountry). */

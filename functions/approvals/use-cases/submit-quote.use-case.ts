@@ -1,34 +1,20 @@
 import type { ApprovalRunView } from '#schemas/approval-run';
 import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
-import type { ApprovalRun, ApprovalStep, ApprovalStore, RunStatus } from '#store/approval-store';
+import type { ApprovalRun, ApprovalStep, RunStatus } from '#store/approval-store';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import type { DocumentDeps } from '../admin/document-service.ts';
-import { assertMayWrite } from '../records/ownership.ts';
-import type { ChangeSource } from '../records/ports.ts';
-import { etagOf, ifMatchAdmits } from '../records/record-changes.ts';
-import { auditEntry, loadRecord, withRetries } from '../records/record-service.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
-import type { Principal } from '../shared/auth.ts';
-import { conflict, HttpProblem, preconditionFailed, unprocessable } from '../shared/problem.ts';
-import type { ActivePolicy, ApprovalPlan, PlannedStep } from './approval-plan.ts';
-import { loadRunView } from './approval-view.ts';
+import type { DocumentDeps } from '../../admin/document-service.ts';
+import { assertMayWrite } from '../../records/ownership.ts';
+import type { ChangeSource } from '../../records/ports.ts';
+import { etagOf, ifMatchAdmits } from '../../records/record-changes.ts';
+import { auditEntry, loadRecord, withRetries } from '../../records/record-service.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import type { Principal } from '../../shared/auth.ts';
+import { conflict, HttpProblem, preconditionFailed, unprocessable } from '../../shared/problem.ts';
+import type { ActivePolicy, ApprovalPlan, PlannedStep } from '../domain/approval-plan.ts';
+import type { SubmitDeps } from '../ports.ts';
+import { loadRunView } from '../views/approval-view.ts';
 import { activePolicies, planQuote, submitterOf } from './simulate-approval.use-case.ts';
-
-/** The quote-approval state machine, as the API drives it. */
-export interface ApprovalWorkflow {
-  /**
-   * Starts the execution named `name` for a quote; the same name and input again is answered
-   * like the first start.
-   */
-  start(name: string, input: { approvalId: string; stepIndex: number }, quoteId: string): Promise<string>;
-  stop(executionArn: string, cause: string): Promise<void>;
-}
-
-export interface SubmitDeps extends DocumentDeps {
-  approvals: ApprovalStore;
-  workflow: ApprovalWorkflow;
-}
 
 export interface Caller {
   principal: Principal;

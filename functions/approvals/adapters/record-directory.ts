@@ -1,10 +1,10 @@
 /** The approval Directory over the records store: users, role holders, queue members. */
 import type { Role } from '#schemas/common';
 import type { RecordStore } from '#store/record-store';
-import { RECORD_TYPES } from '../records/record-types.ts';
-import type { Directory, DirectoryUser } from './approval-plan.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import type { Directory, DirectoryUser } from '../ports.ts';
 
-export function recordDirectory(store: RecordStore): Directory {
+export function recordDirectory(store: Pick<RecordStore, 'get' | 'list'>): Directory {
   const users = new Map<string, Promise<DirectoryUser | undefined>>();
   return {
     user(id) {

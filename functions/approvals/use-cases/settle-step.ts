@@ -9,38 +9,12 @@
  * step holds now — so a crash or a replaced token between those steps is repaired by the next
  * call, and none of them takes effect twice.
  */
-import { stepFunctionsCallbacks, type TaskCallbacks } from '#connectors/stepfunctions/task-callbacks';
-import { loadConfig, TableEnv } from '#platform/config';
 import type { ApprovalRequest } from '#schemas/approval';
 import type { AuditEntry } from '#schemas/audit';
-import { type ApprovalStep, ApprovalStore } from '#store/approval-store';
-import { documents } from '#store/dynamodb';
+import type { ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
-import { RecordStore } from '#store/record-store';
-import { stableAuditId } from './audit-ids.ts';
-
-export type StepOutcome = 'approved' | 'rejected';
-
-export interface SettleDeps {
-  approvals: ApprovalStore;
-  records: RecordStore;
-  tasks: TaskCallbacks<{ outcome: StepOutcome }>;
-  now: () => Date;
-}
-
-let defaults: SettleDeps | undefined;
-/** The production wiring, built on first use. */
-export function settleDeps(): SettleDeps {
-  if (defaults) return defaults;
-  const { TABLE_NAME } = loadConfig(TableEnv);
-  defaults = {
-    approvals: new ApprovalStore(documents, TABLE_NAME),
-    records: new RecordStore(documents, TABLE_NAME),
-    tasks: stepFunctionsCallbacks<{ outcome: StepOutcome }>(),
-    now: () => new Date(),
-  };
-  return defaults;
-}
+import { stableAuditId } from '../domain/audit-ids.ts';
+import type { SettleDeps, StepOutcome } from '../ports.ts';
 
 const isSettled = (status: ApprovalStep['status']): status is StepOutcome =>
   status === 'approved' || status === 'rejected';

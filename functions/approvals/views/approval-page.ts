@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApprovalRequest, RecordedDecision } from '#schemas/approval';
-import { formatMoney, Html, html } from '../shared/html.ts';
+import { formatMoney, Html, html } from '../../shared/html.ts';
 
 export interface QuoteSummary {
   name: string;

@@ -2,12 +2,13 @@ import type { ApprovalRunView } from '#schemas/approval-run';
 import type { ApprovalRun } from '#store/approval-store';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import type { RecordDeps } from '../records/ports.ts';
-import { auditEntry, loadRecord, withRetries } from '../records/record-service.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
-import { conflict, forbidden, notFound } from '../shared/problem.ts';
-import { loadRunView } from './approval-view.ts';
-import type { Caller, SubmitDeps } from './submit-quote.use-case.ts';
+import type { RecordDeps } from '../../records/ports.ts';
+import { auditEntry, loadRecord, withRetries } from '../../records/record-service.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import { conflict, forbidden, notFound } from '../../shared/problem.ts';
+import type { SubmitDeps } from '../ports.ts';
+import { loadRunView } from '../views/approval-view.ts';
+import type { Caller } from './submit-quote.use-case.ts';
 
 const quoteType = RECORD_TYPES.quote;
 

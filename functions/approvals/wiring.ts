@@ -1,19 +1,45 @@
 /**
- * Production wiring of the quote-approval API (submit, recall, the run's view): the stores and
- * the Step Functions client, configured once, at cold start of the first call:
+ * Production wiring of quote approval: where this module builds its adapters (the senders are
+ * added in ./messaging.wiring.ts, apart, so that handlers which never send — the decision page,
+ * submit — do not bundle SES, SNS and the user directory). Each builder runs on first use, at
+ * cold start of the first call, and reads its configuration then, failing with the variable's
+ * name when one is missing:
  *   TABLE_NAME                    the records table (runs, steps and requests live there too)
  *   WORKFLOW_QUOTE_APPROVAL_ARN   the state machine submit starts (connectors/stepfunctions/client.ts)
- * The workflow's tasks are wired in ./flow-deps.ts, so these functions load no email or SMS client.
+ * The local hub sets them; on AWS the CDK stack does, for the functions that need each.
  */
 import { stepFunctionsExecutions } from '#connectors/stepfunctions/executions';
+import { stepFunctionsCallbacks } from '#connectors/stepfunctions/task-callbacks';
 import { loadConfig, TableEnv } from '#platform/config';
 import { ApprovalStore } from '#store/approval-store';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
+import { RecordStore } from '#store/record-store';
 import { documentDeps } from '../admin/document-service.ts';
 import { startWorkflow } from '../shared/workflows.ts';
-import { QUOTE_APPROVAL } from './approval-flow.ts';
-import type { ApprovalWorkflow, SubmitDeps } from './submit-quote.use-case.ts';
+import type {
+  ApprovalWorkflow,
+  FlowDeps,
+  SettleDeps,
+  SmsDecisionDeps,
+  StepOutcome,
+  SubmitDeps,
+} from './ports.ts';
+import { QUOTE_APPROVAL } from './use-cases/approval-flow.ts';
+
+let settle: SettleDeps | undefined;
+/** For the decision page, Load Step and the SMS replies: the stores and the task callbacks. */
+export function settleDeps(): SettleDeps {
+  if (settle) return settle;
+  const { TABLE_NAME } = loadConfig(TableEnv);
+  settle = {
+    approvals: new ApprovalStore(documents, TABLE_NAME),
+    records: new RecordStore(documents, TABLE_NAME),
+    tasks: stepFunctionsCallbacks<{ outcome: StepOutcome }>(),
+    now: () => new Date(),
+  };
+  return settle;
+}
 
 /**
  * The quote-approval state machine through Step Functions. Each execution is tied to its quote
@@ -37,7 +63,7 @@ export function stepFunctionsWorkflow(): ApprovalWorkflow {
 }
 
 let submit: SubmitDeps | undefined;
-/** For the API handlers: submit, recall, and reading a quote's approval. */
+/** For the API: submit, recall, and reading a quote's approval. */
 export function submitDeps(): SubmitDeps {
   if (submit) return submit;
   const config = loadConfig(TableEnv);

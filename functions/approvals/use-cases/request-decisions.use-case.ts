@@ -1,8 +1,9 @@
 import type { StepApprover } from '#store/approval-store';
-import { type FlowDeps, type FlowRequest, liveRequests, loadRun, loadStep } from './approval-flow.ts';
-import { cannotApprove, type Directory, requiredApprovals, whoAnswersFor } from './approval-plan.ts';
+import { cannotApprove, requiredApprovals, whoAnswersFor } from '../domain/approval-plan.ts';
+import type { Directory, FlowDeps, StepOutcome } from '../ports.ts';
+import { type FlowRequest, liveRequests, loadRun, loadStep } from './approval-flow.ts';
 import { type AskContext, type AskTarget, askApprover, askContext } from './ask-approver.ts';
-import { type StepOutcome, settleIfDecided } from './settle-step.ts';
+import { settleIfDecided } from './settle-step.ts';
 
 export interface RequestDecisionsInput {
   approvalId: string;

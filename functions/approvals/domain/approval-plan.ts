@@ -7,26 +7,8 @@
  */
 import type { ApprovalPolicy, Approver } from '#schemas/admin/approval-policy';
 import type { Role } from '#schemas/common';
-import { type EvaluateOptions, evaluate, type Facts } from '../admin/evaluate-condition.ts';
-
-export interface DirectoryUser {
-  id: string;
-  name: string;
-  email: string;
-  phone?: string;
-  role: Role;
-  managerId?: string;
-  active: boolean;
-  smsOptOut?: boolean;
-  outOfOffice?: { from: string; until: string; delegateId?: string };
-}
-
-/** What planning needs to look up. */
-export interface Directory {
-  user(id: string): Promise<DirectoryUser | undefined>;
-  usersWithRole(role: Role): Promise<DirectoryUser[]>;
-  queueMembers(queueId: string): Promise<{ name: string; memberIds: string[] } | undefined>;
-}
+import { type EvaluateOptions, evaluate, type Facts } from '../../admin/evaluate-condition.ts';
+import type { Directory, DirectoryUser } from '../ports.ts';
 
 export interface PlannedApprover {
   userId: string;

@@ -6,18 +6,13 @@
 import type { ApprovalRequest } from '#schemas/approval';
 import { AlongsideConflictError, type ApprovalRun, type ApprovalStep } from '#store/approval-store';
 import type { OutboxEntry } from '#store/message-outbox';
-import { deliverRecorded, type Messages } from '../shared/deliver-once.ts';
-import {
-  appendFlowHistory,
-  decisionsUpTo,
-  type FlowDeps,
-  type FlowRequest,
-  quoteSummary,
-} from './approval-flow.ts';
-import { type AskKind, type EarlierDecision, requestEmail, requestSms } from './approval-messages.ts';
-import type { QuoteSummary } from './approval-page.ts';
-import { cannotApprove, type DirectoryUser } from './approval-plan.ts';
-import { MAX_LINK_HOURS } from './step-timer.ts';
+import { deliverRecorded, type Messages } from '../../shared/deliver-once.ts';
+import { cannotApprove } from '../domain/approval-plan.ts';
+import { MAX_LINK_HOURS } from '../domain/step-timer.ts';
+import type { DirectoryUser, FlowDeps } from '../ports.ts';
+import { type AskKind, type EarlierDecision, requestEmail, requestSms } from '../views/approval-messages.ts';
+import type { QuoteSummary } from '../views/approval-page.ts';
+import { appendFlowHistory, decisionsUpTo, type FlowRequest, quoteSummary } from './approval-flow.ts';
 
 /** Everything about the run a message needs, read once per task invocation. */
 export interface AskContext {

@@ -1,7 +1,7 @@
 /**
- * What the quote-approval flow's use cases share: their ports, the flow's identity in the audit
- * trail, the quote as approvers see it, and the rules for link lifetimes. Production wiring is
- * in ./approval-deps.ts; tests build FlowDeps from fakes.
+ * What the quote-approval flow's use cases share: the flow's identity in the audit trail, loading
+ * runs and steps, the quote as approvers see it, and the flow's history entries. Their ports are
+ * in ../ports.ts, the production wiring in ../wiring.ts; tests build the ports from fakes.
  */
 import type { EmailSender } from '#connectors/email/email-sender';
 import type { SmsSender } from '#connectors/sms/sms-sender';
@@ -9,26 +9,14 @@ import type { ApprovalRequest, RecordedDecision } from '#schemas/approval';
 import type { Actor, AuditEntry } from '#schemas/audit';
 import type { Channel } from '#schemas/common';
 import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
-import type { ApprovalRun, ApprovalStep, ApprovalStore } from '#store/approval-store';
+import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
 import type { Outbox } from '#store/message-outbox';
-import type { RecordStore, StoredRecord } from '#store/record-store';
-import type { EarlierDecision } from './approval-messages.ts';
-import type { QuoteSummary } from './approval-page.ts';
-import type { Directory } from './approval-plan.ts';
-import { stableAuditId } from './audit-ids.ts';
-import type { SettleDeps } from './settle-step.ts';
-
-export interface FlowDeps extends SettleDeps {
-  /** A fresh directory per invocation: it caches users for the invocation's length. */
-  directory: () => Directory;
-  email: EmailSender;
-  sms: SmsSender;
-  /** Where every message is recorded before it is sent (../shared/deliver-once.ts). */
-  outbox: Outbox;
-  /** The public base URL approval links start with (`${linkBaseUrl}/approvals/{link id}`). */
-  linkBaseUrl: string;
-}
+import type { StoredRecord } from '#store/record-store';
+import { stableAuditId } from '../domain/audit-ids.ts';
+import type { ApprovalRuns, QuoteRecords } from '../ports.ts';
+import type { EarlierDecision } from '../views/approval-messages.ts';
+import type { QuoteSummary } from '../views/approval-page.ts';
 
 /** Who the flow's own entries in a quote's history are by. */
 export const FLOW_ACTOR: Actor = { id: 'quote-approval', name: 'Quote approval', kind: 'workflow' };
@@ -51,14 +39,17 @@ export class ApprovalNotFound extends Error {
   override name = 'ApprovalNotFound';
 }
 
-export async function loadRun(approvals: ApprovalStore, approvalId: string): Promise<ApprovalRun> {
+export async function loadRun(
+  approvals: Pick<ApprovalRuns, 'run' | 'step'>,
+  approvalId: string,
+): Promise<ApprovalRun> {
   const run = await approvals.run(approvalId);
   if (!run) throw new ApprovalNotFound(`No approval run ${approvalId}`);
   return run;
 }
 
 export async function loadStep(
-  approvals: ApprovalStore,
+  approvals: ApprovalRuns,
   approvalId: string,
   index: number,
 ): Promise<ApprovalStep> {
@@ -76,7 +67,7 @@ export const liveRequests = <R extends FlowRequest>(requests: R[]) =>
  * so writing the same event again (a retried task) adds nothing.
  */
 export async function appendFlowHistory(
-  records: RecordStore,
+  records: QuoteRecords,
   quote: { id: string; version: number },
   event: {
     key: string;
@@ -110,7 +101,7 @@ export async function appendFlowHistory(
 
 /** The quote as messages and pages show it. */
 export async function quoteSummary(
-  records: RecordStore,
+  records: QuoteRecords,
   run: ApprovalRun,
 ): Promise<{ quote: StoredRecord; summary: QuoteSummary }> {
   const quote = await records.get('quote', run.quoteId);
