@@ -100,7 +100,7 @@ export interface Route {
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
-/** Ticket writes move the SLA clocks and start the ticket-sla workflow (functions/tickets/ticket-lifecycle.ts). */
+/** Ticket writes move the SLA clocks and start the ticket-sla workflow (functions/tickets/use-cases/ticket-lifecycle.ts). */
 const startsSla = (type: RecordTypeEntry): Pick<Route, 'workflows'> =>
   type.name === 'ticket' ? { workflows: { 'ticket-sla': ['start'] } } : {};
 

@@ -4,8 +4,8 @@ import { RECORD_TYPES } from '../records/record-types.ts';
 import { httpHandler } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency.ts';
 import { parseOrThrow } from '../shared/problem.ts';
-import { intakeLead } from './intake-lead.use-case.ts';
-import { leadDeps } from './lead-deps.ts';
+import { intakeLead } from './use-cases/intake-lead.use-case.ts';
+import { leadDeps } from './wiring.ts';
 
 /**
  * POST /v1/leads: a lead from another system. Normalised, deduped, scored and routed before the

@@ -1,4 +1,4 @@
-/** The lead-routing flow's state as its tasks receive it (lead-deps.ts FollowUpState). */
+/** The lead-routing flow's state as its tasks receive it (ports.ts FollowUpState). */
 import * as z from 'zod';
 
 export const FollowUpStateInput = z.object({

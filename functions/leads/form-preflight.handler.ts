@@ -1,7 +1,7 @@
 import { httpHandler } from '../shared/http.ts';
 import { badRequest, HttpProblem } from '../shared/problem.ts';
-import { leadDeps } from './lead-deps.ts';
 import { activeForm, originNotAllowed, originOf } from './lead-form-service.ts';
+import { leadDeps } from './wiring.ts';
 
 /** Request headers a form's page may send; anything else is not allowed. */
 const ALLOWED_HEADERS = 'content-type, x-correlation-id';

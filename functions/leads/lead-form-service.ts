@@ -9,7 +9,7 @@ import { ADMIN_KINDS } from '../admin/admin-kinds.ts';
 import { loadVersion } from '../admin/document-service.ts';
 import type { HttpEvent } from '../shared/auth.ts';
 import { HttpProblem, notFound } from '../shared/problem.ts';
-import type { LeadDeps } from './lead-deps.ts';
+import type { LeadDeps } from './ports.ts';
 
 export interface ActiveForm {
   id: string;

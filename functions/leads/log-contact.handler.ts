@@ -2,7 +2,7 @@ import { recordResult, sourceOf } from '../records/record-http.ts';
 import { RECORD_TYPES } from '../records/record-types.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { httpHandler } from '../shared/http.ts';
-import { logContact } from './log-contact.use-case.ts';
+import { logContact } from './use-cases/log-contact.use-case.ts';
 
 export const handler = httpHandler(
   async (request) => {

@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { leadDeps } from './lead-deps.ts';
-import { simulateRouting } from './simulate-routing.use-case.ts';
+import { simulateRouting } from './use-cases/simulate-routing.use-case.ts';
+import { leadDeps } from './wiring.ts';
 
 export const handler = httpHandler(
   async (request) => ({ status: 200, body: await simulateRouting(leadDeps(), request.body) }),

@@ -1,7 +1,7 @@
 import { FORM_TYPE, httpHandler } from '../shared/http.ts';
-import { leadDeps } from './lead-deps.ts';
 import { activeForm, originOf, rememberForm, withFormCors } from './lead-form-service.ts';
-import { submitForm } from './submit-form.use-case.ts';
+import { submitForm } from './use-cases/submit-form.use-case.ts';
+import { leadDeps } from './wiring.ts';
 
 /** Forms are small: a bigger post is refused before it is parsed. */
 const MAX_FORM_BYTES = 16 * 1024;

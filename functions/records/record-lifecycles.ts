@@ -8,8 +8,8 @@ import type { RecordLifecycle, RecordType } from './record-types.ts';
 
 const LIFECYCLES: Partial<Record<RecordType['name'], () => Promise<RecordLifecycle>>> = {
   account: () => import('../approvals/use-cases/account-lifecycle.ts').then((m) => m.accountLifecycle),
-  lead: () => import('../leads/lead-lifecycle.ts').then((m) => m.leadLifecycle),
-  ticket: () => import('../tickets/ticket-lifecycle.ts').then((m) => m.ticketLifecycle),
+  lead: () => import('../leads/use-cases/lead-lifecycle.ts').then((m) => m.leadLifecycle),
+  ticket: () => import('../tickets/wiring.ts').then((m) => m.ticketLifecycle),
 };
 
 /** The type's lifecycle, loaded on first use; undefined for a type whose writes do nothing more. */

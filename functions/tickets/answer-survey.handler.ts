@@ -1,6 +1,6 @@
 import { FORM_TYPE, httpHandler } from '../shared/http.ts';
-import { answerSurvey, MAX_SURVEY_FORM_BYTES } from './survey-link.use-case.ts';
-import { surveyDeps } from './ticket-deps.ts';
+import { answerSurvey, MAX_SURVEY_FORM_BYTES } from './use-cases/survey-link.use-case.ts';
+import { surveyDeps } from './wiring.ts';
 
 /** A form post comes from a browser, which is answered with pages; JSON callers get JSON. */
 const wantsHtml = (headers: Record<string, string>) =>

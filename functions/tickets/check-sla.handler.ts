@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { taskHandler } from '../shared/workflow-task.ts';
-import { checkTicketSla } from './check-sla.use-case.ts';
-import { ticketDeps } from './ticket-deps.ts';
+import { checkTicketSla } from './use-cases/check-sla.use-case.ts';
+import { ticketDeps } from './wiring.ts';
 
 const CheckInput = z.object({
   ticketId: z.string().regex(/^tkt_[0-9A-HJKMNP-TV-Z]{26}$/),

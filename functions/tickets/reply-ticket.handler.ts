@@ -2,8 +2,8 @@ import { recordResult, sourceOf } from '../records/record-http.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { httpHandler } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency.ts';
-import { replyToTicket } from './reply-ticket.use-case.ts';
-import { TICKET } from './ticket-writes.ts';
+import { replyToTicket } from './use-cases/reply-ticket.use-case.ts';
+import { TICKET } from './use-cases/ticket-writes.ts';
 
 /** POST /v1/tickets/{id}/replies: a reply moves the ticket's status and its SLA clocks. */
 export const handler = httpHandler(

@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { showSurvey } from './survey-link.use-case.ts';
-import { surveyDeps } from './ticket-deps.ts';
+import { showSurvey } from './use-cases/survey-link.use-case.ts';
+import { surveyDeps } from './wiring.ts';
 
 /** GET and HEAD /surveys/{id}: renders, never writes. */
 export const handler = httpHandler(async (request) =>

@@ -1,6 +1,6 @@
 import { documentDeps } from '../admin/document-service.ts';
 import { httpHandler } from '../shared/http.ts';
-import { simulateSla } from './simulate-sla.use-case.ts';
+import { simulateSla } from './use-cases/simulate-sla.use-case.ts';
 
 export const handler = httpHandler(
   async (request) => ({ status: 200, body: await simulateSla(documentDeps(), request.body) }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BusinessClock } from '#functions/tickets/business-calendar';
-import { advanceSla, pendingPoints, splitDue, targetFor } from '#functions/tickets/sla-clock';
+import { BusinessClock } from '#functions/tickets/domain/business-calendar';
+import { advanceSla, pendingPoints, splitDue, targetFor } from '#functions/tickets/domain/sla-clock';
 import { SlaPolicy } from '#schemas/admin/sla-policy';
 
 const nineToSix = [{ start: '09:00', end: '18:00' }];

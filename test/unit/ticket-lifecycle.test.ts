@@ -6,7 +6,7 @@ import './support/env.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecordDeps } from '#functions/records/ports';
 import type { StoredRecord } from '#functions/records/record-types';
-import { BREACH_METRIC, ticketLifecycleWith } from '#functions/tickets/ticket-lifecycle';
+import { BREACH_METRIC, ticketLifecycleWith } from '#functions/tickets/use-cases/ticket-lifecycle';
 import { metrics } from '#platform/observability';
 import type { SlaBreach, TicketSla } from '#schemas/admin/sla-ticket';
 

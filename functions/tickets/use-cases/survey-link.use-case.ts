@@ -19,10 +19,15 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { metrics } from '#platform/observability';
 import { SurveyAnswer } from '#schemas/admin/sla-survey';
 import { hashSurveyLink, type SurveyLink, type SurveyStore } from '#store/survey-store';
-import type { RecordDeps } from '../records/ports.ts';
-import type { ApiResult } from '../shared/http.ts';
-import { fieldErrors, HttpProblem } from '../shared/problem.ts';
-import { ratingPage, SURVEY_PAGE_HEADERS, type SurveyOutcome, surveyOutcomePage } from './survey-page.ts';
+import type { RecordDeps } from '../../records/ports.ts';
+import type { ApiResult } from '../../shared/http.ts';
+import { fieldErrors, HttpProblem } from '../../shared/problem.ts';
+import {
+  ratingPage,
+  SURVEY_PAGE_HEADERS,
+  type SurveyOutcome,
+  surveyOutcomePage,
+} from '../views/survey-page.ts';
 import { writeTicket } from './ticket-writes.ts';
 
 export type SurveyDeps = RecordDeps & { surveys: SurveyStore };

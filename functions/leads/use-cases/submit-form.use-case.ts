@@ -2,17 +2,17 @@ import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js/m
 import { logger } from '#platform/observability';
 import type { FormTarget } from '#schemas/admin/lead-form';
 import { LeadInput } from '#schemas/records/lead';
-import type { ChangeSource } from '../records/ports.ts';
+import type { ChangeSource } from '../../records/ports.ts';
 import {
   type FieldError,
   fieldErrors,
   HttpProblem,
   toPointer,
   validationProblem,
-} from '../shared/problem.ts';
+} from '../../shared/problem.ts';
+import { type ActiveForm, originNotAllowed } from '../lead-form-service.ts';
+import type { LeadDeps } from '../ports.ts';
 import { type IntakeResult, intakeLead } from './intake-lead.use-case.ts';
-import type { LeadDeps } from './lead-deps.ts';
-import { type ActiveForm, originNotAllowed } from './lead-form-service.ts';
 
 export interface FormPost {
   /** The parsed body: an HTML form's fields (strings), or a JSON object. */

@@ -2,8 +2,8 @@
  * What a lead's owner receives: the email (always) and, for hot leads, an SMS. Pure: every value
  * is escaped in HTML, and both parts of the email are always present.
  */
-import { html } from '../shared/html.ts';
-import type { ScoreLine } from './lead-scoring.ts';
+import { html } from '../../shared/html.ts';
+import type { ScoreLine } from '../domain/lead-scoring.ts';
 
 export type NotifyKind = 'routed' | 'reassigned' | 'escalated';
 

@@ -2,14 +2,14 @@ import { ulid } from 'ulid';
 import type { LeadRoutingOutcome } from '#schemas/records/lead';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { diff } from '../records/record-changes.ts';
-import { businessFields, withRetries } from '../records/record-service.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
+import { diff } from '../../records/record-changes.ts';
+import { businessFields, withRetries } from '../../records/record-service.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import { leadDirectory, routingVersion } from '../adapters/lead-directory.ts';
+import { isAway, type RoutingUser, resolveTarget } from '../domain/routing-plan.ts';
+import type { FollowUpState, LeadDeps } from '../ports.ts';
 import { isOpenLead } from './intake-lead.use-case.ts';
-import type { FollowUpState, LeadDeps } from './lead-deps.ts';
-import { leadDirectory, routingVersion } from './lead-directory.ts';
 import { appendLeadEvent, hasEvent, LEAD_FLOW_ACTOR } from './lead-history.ts';
-import { isAway, type RoutingUser, resolveTarget } from './routing-plan.ts';
 
 /** The flow's next state: `notify` the new owner and wait again, or `done`. */
 export type FollowUpStep = FollowUpState & { next: 'notify' | 'done'; outcome: string };

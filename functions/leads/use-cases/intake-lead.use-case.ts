@@ -18,16 +18,16 @@ import { type LeadRoutingOutcome, OPEN_LEAD_STATUSES } from '#schemas/records/le
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { MatchKind } from '#store/lead-routing-store';
 import type { StoredRecord } from '#store/record-store';
-import type { ChangeSource } from '../records/ports.ts';
-import { diff } from '../records/record-changes.ts';
-import { auditEntry, businessFields, resolveAndDerive, withRetries } from '../records/record-service.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
-import { HttpProblem } from '../shared/problem.ts';
-import type { FollowUpState, LeadDeps } from './lead-deps.ts';
-import { activeRouting, leadDirectory, type RoutingVersion } from './lead-directory.ts';
+import type { ChangeSource } from '../../records/ports.ts';
+import { diff } from '../../records/record-changes.ts';
+import { auditEntry, businessFields, resolveAndDerive, withRetries } from '../../records/record-service.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import { HttpProblem } from '../../shared/problem.ts';
+import { activeRouting, leadDirectory, type RoutingVersion } from '../adapters/lead-directory.ts';
+import { type LeadScore, leadFacts, scoreLead } from '../domain/lead-scoring.ts';
+import { isAway, planRouting, type RoutingPlan, type RoutingUser } from '../domain/routing-plan.ts';
+import type { FollowUpState, LeadDeps } from '../ports.ts';
 import { claimNewMatchKeys } from './lead-lifecycle.ts';
-import { type LeadScore, leadFacts, scoreLead } from './lead-scoring.ts';
-import { isAway, planRouting, type RoutingPlan, type RoutingUser } from './routing-plan.ts';
 
 const leadType = RECORD_TYPES.lead;
 const OPEN = new Set<string>(OPEN_LEAD_STATUSES);

@@ -6,11 +6,11 @@
 import type { Actor } from '#schemas/audit';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { DocumentTransactItem, StoredRecord } from '#store/record-store';
-import type { ChangeSource, RecordDeps } from '../records/ports.ts';
-import { diff } from '../records/record-changes.ts';
-import { lifecycleOf } from '../records/record-lifecycles.ts';
-import { auditEntry, businessFields, loadRecord, withRetries } from '../records/record-service.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
+import type { ChangeSource, RecordDeps } from '../../records/ports.ts';
+import { diff } from '../../records/record-changes.ts';
+import { lifecycleOf } from '../../records/record-lifecycles.ts';
+import { auditEntry, businessFields, loadRecord, withRetries } from '../../records/record-service.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
 
 export const TICKET = RECORD_TYPES.ticket;
 

@@ -8,43 +8,26 @@
  *   WORKFLOW_TICKET_SLA_ARN    the state machine ticket writes start (connectors/stepfunctions/client.ts)
  * The local hub sets all of them; on AWS the CDK stack does.
  */
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
-import type { EmailSender } from '#connectors/email/email-sender';
 import { SesEmailSender } from '#connectors/email/ses-email-sender';
-import type { SmsSender } from '#connectors/sms/sms-sender';
 import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
 import { workflowArnVariable } from '#connectors/stepfunctions/client';
 import { loadConfig, TableEnv } from '#platform/config';
-import { logger, tracer } from '#platform/observability';
+import { logger } from '#platform/observability';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
-import { MessageOutbox, type Outbox } from '#store/message-outbox';
+import { MessageOutbox } from '#store/message-outbox';
 import { SurveyStore } from '#store/survey-store';
 import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
 import type { RecordDeps } from '../records/ports.ts';
+import type { RecordLifecycle } from '../records/record-types.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
+import type { SlaWorkflow, TicketDeps } from './ports.ts';
+import { ticketLifecycleWith } from './use-cases/ticket-lifecycle.ts';
 
 /** The workflow's name in workflows/registry.ts and in WORKFLOW_TICKET_SLA_ARN. */
 export const TICKET_SLA = 'ticket-sla';
-
-/** Starts the watch over one generation of a ticket's SLA schedule. */
-export interface SlaWorkflow {
-  start(ticketId: string, generation: number): Promise<void>;
-}
-
-export interface SlaMessaging {
-  email: EmailSender;
-  sms: SmsSender;
-  surveys: SurveyStore;
-  /** Where every alert and survey email is recorded before it is sent (../shared/deliver-once.ts). */
-  outbox: Outbox;
-  linkBaseUrl: string;
-}
-
-export type TicketDeps = DocumentDeps & SlaMessaging;
 
 /** An execution per generation: `tkt_…-3` is the third schedule of that ticket. */
 export const executionName = (ticketId: string, generation: number) => `${ticketId}-${generation}`;
@@ -89,11 +72,8 @@ export function ticketDeps(): TicketDeps {
   const config = loadConfig(MessagingEnv);
   ticket = {
     ...documentDeps(),
-    email: new SesEmailSender({
-      from: config.TICKET_EMAIL_FROM,
-      client: tracer.captureAWSv3Client(new SESv2Client({})),
-    }),
-    sms: new SnsSmsSender({ client: tracer.captureAWSv3Client(new SNSClient({})) }),
+    email: new SesEmailSender({ from: config.TICKET_EMAIL_FROM }),
+    sms: new SnsSmsSender(),
     surveys: new SurveyStore(documents, config.TABLE_NAME),
     outbox: new MessageOutbox(documents, config.TABLE_NAME),
     linkBaseUrl: config.TICKET_LINK_BASE_URL.replace(/\/+$/, ''),
@@ -108,3 +88,6 @@ export function surveyDeps(): RecordDeps & { surveys: SurveyStore } {
   survey = { ...recordDeps(), surveys: new SurveyStore(documents, loadConfig(TableEnv).TABLE_NAME) };
   return survey;
 }
+
+/** What every ticket write does for the SLA, with the workflow that watches it. */
+export const ticketLifecycle: RecordLifecycle = ticketLifecycleWith(slaWorkflow);

@@ -3,12 +3,12 @@ import type { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { SentEscalation, SlaDelivery, TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#store/record-store';
 import { hashSurveyLink, newSurveyLinkId, newSurveyNonce } from '#store/survey-store';
-import { type ChannelOutcome, deliverOnce, deliverRecorded } from '../shared/deliver-once.ts';
-import { BusinessClock } from './business-calendar.ts';
-import { pendingPoints, type SlaPoint, splitDue } from './sla-clock.ts';
-import { alertEmail, alertSms, CLOCK_LABEL, surveyEmail } from './sla-messages.ts';
+import { type ChannelOutcome, deliverOnce, deliverRecorded } from '../../shared/deliver-once.ts';
+import { BusinessClock } from '../domain/business-calendar.ts';
+import { pendingPoints, type SlaPoint, splitDue } from '../domain/sla-clock.ts';
+import type { TicketDeps } from '../ports.ts';
+import { alertEmail, alertSms, CLOCK_LABEL, surveyEmail } from '../views/sla-messages.ts';
 import { policyVersion } from './sla-policies.ts';
-import type { TicketDeps } from './ticket-deps.ts';
 import { SLA_SOURCE, TICKET, writeTicket } from './ticket-writes.ts';
 
 export interface CheckInput {

@@ -1,11 +1,11 @@
 import type { SlaPolicy } from '#schemas/admin/sla-policy';
 import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
-import { type DocumentDeps, loadHead, loadVersion } from '../admin/document-service.ts';
-import { loadRecord } from '../records/record-service.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
-import { parseOrThrow, unprocessable } from '../shared/problem.ts';
-import { BusinessClock } from './business-calendar.ts';
-import { advanceSla, pendingPoints } from './sla-clock.ts';
+import { type DocumentDeps, loadHead, loadVersion } from '../../admin/document-service.ts';
+import { loadRecord } from '../../records/record-service.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import { parseOrThrow, unprocessable } from '../../shared/problem.ts';
+import { BusinessClock } from '../domain/business-calendar.ts';
+import { advanceSla, pendingPoints } from '../domain/sla-clock.ts';
 import { activeSlaPolicies, type ChosenPolicy, choosePolicy, SLA_KIND, tierOf } from './sla-policies.ts';
 
 /**

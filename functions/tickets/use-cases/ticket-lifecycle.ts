@@ -12,12 +12,12 @@
 import { logger, metrics } from '#platform/observability';
 import type { TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#store/record-store';
-import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
-import type { RecordDeps } from '../records/ports.ts';
-import type { RecordLifecycle } from '../records/record-types.ts';
-import { advanceSla } from './sla-clock.ts';
+import { type DocumentDeps, documentDeps } from '../../admin/document-service.ts';
+import type { RecordDeps } from '../../records/ports.ts';
+import type { RecordLifecycle } from '../../records/record-types.ts';
+import { advanceSla } from '../domain/sla-clock.ts';
+import type { SlaWorkflow } from '../ports.ts';
 import { activeSlaPolicies, choosePolicy, policyVersion, tierOf } from './sla-policies.ts';
-import { type SlaWorkflow, slaWorkflow } from './ticket-deps.ts';
 
 /** Server fields a ticket keeps from version to version unless a change sets them. */
 const CARRIED = ['firstRespondedAt', 'lastReplyAt', 'lastReplyBy', 'satisfaction'] as const;
@@ -93,5 +93,3 @@ export function ticketLifecycleWith(workflow: () => SlaWorkflow | undefined): Re
     },
   };
 }
-
-export const ticketLifecycle: RecordLifecycle = ticketLifecycleWith(slaWorkflow);

@@ -4,7 +4,7 @@
  */
 import type { EmailMessage } from '#connectors/email/email-sender';
 import type { EscalationAudience, SlaClockName } from '#schemas/admin/sla-ticket';
-import { html } from '../shared/html.ts';
+import { html } from '../../shared/html.ts';
 
 export const CLOCK_LABEL: Record<SlaClockName, string> = {
   firstResponse: 'first response',

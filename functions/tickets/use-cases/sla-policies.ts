@@ -5,10 +5,10 @@
  */
 import type { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { StoredRecord } from '#store/record-store';
-import { ADMIN_KINDS } from '../admin/admin-kinds.ts';
-import { type DocumentDeps, entityOf } from '../admin/document-service.ts';
-import type { RecordDeps } from '../records/ports.ts';
-import type { PolicyRef } from './sla-clock.ts';
+import { ADMIN_KINDS } from '../../admin/admin-kinds.ts';
+import { type DocumentDeps, entityOf } from '../../admin/document-service.ts';
+import type { RecordDeps } from '../../records/ports.ts';
+import type { PolicyRef } from '../domain/sla-clock.ts';
 
 export const SLA_KIND = ADMIN_KINDS['sla-policy'];
 

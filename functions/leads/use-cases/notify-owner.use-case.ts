@@ -1,10 +1,10 @@
 import type { LeadRoutingOutcome } from '#schemas/records/lead';
 import type { StoredRecord } from '#store/record-store';
-import { DeliveryError, deliverOnce } from '../shared/deliver-once.ts';
-import type { FollowUpState, NotifyDeps } from './lead-deps.ts';
+import { DeliveryError, deliverOnce } from '../../shared/deliver-once.ts';
+import type { ScoreLine } from '../domain/lead-scoring.ts';
+import type { FollowUpState, NotifyDeps } from '../ports.ts';
+import { type LeadSummary, ownerEmail, ownerSms } from '../views/lead-messages.ts';
 import { appendLeadEvent, hasEvent } from './lead-history.ts';
-import { type LeadSummary, ownerEmail, ownerSms } from './lead-messages.ts';
-import type { ScoreLine } from './lead-scoring.ts';
 
 export interface NotifyResult {
   sent: ('email' | 'sms')[];

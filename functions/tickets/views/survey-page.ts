@@ -4,7 +4,7 @@
  * POST records a rating.
  */
 import { createHash } from 'node:crypto';
-import { Html, html } from '../shared/html.ts';
+import { Html, html } from '../../shared/html.ts';
 
 const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--accent:#0969da;--bg:#fff}

@@ -1,12 +1,12 @@
 import { type LeadRouting, SimulateRoutingRequest } from '#schemas/admin/lead-routing';
 import { LeadInput } from '#schemas/records/lead';
-import { loadRecord } from '../records/record-service.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
-import { parseOrThrow } from '../shared/problem.ts';
+import { loadRecord } from '../../records/record-service.ts';
+import { RECORD_TYPES } from '../../records/record-types.ts';
+import { parseOrThrow } from '../../shared/problem.ts';
+import { activeRouting, type RoutingVersion, routingVersion } from '../adapters/lead-directory.ts';
+import type { TargetOutcome } from '../domain/routing-plan.ts';
+import type { LeadDeps } from '../ports.ts';
 import { DEFAULT_DUPLICATES, decideOwner, findOpenDuplicate } from './intake-lead.use-case.ts';
-import type { LeadDeps } from './lead-deps.ts';
-import { activeRouting, type RoutingVersion, routingVersion } from './lead-directory.ts';
-import type { TargetOutcome } from './routing-plan.ts';
 
 export interface RoutingSimulation {
   routing: { id: string; version: number; name: string } | null;

@@ -10,7 +10,7 @@ import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
 import { documents } from '#store/dynamodb';
 import { LeadRoutingStore, type MatchKind } from '#store/lead-routing-store';
 import type { StoredRecord } from '#store/record-store';
-import type { RecordLifecycle } from '../records/record-types.ts';
+import type { RecordLifecycle } from '../../records/record-types.ts';
 
 const OPEN = new Set<string>(OPEN_LEAD_STATUSES);
 
