@@ -9,7 +9,7 @@
  * nothing but Pass states.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { buildTimeline } from '#functions/executions/timeline';
+import { buildTimeline } from '#functions/executions/domain/timeline';
 import { fmt, table } from './support/stats.ts';
 
 const RUNS = 5;

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GRANTS, PRICING_GRANT } from '#functions/records/ownership';
+import { GRANTS, PRICING_GRANT } from '#functions/records/use-cases/ownership';
 import { ROLES, Role, recordId, text } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
 

@@ -10,8 +10,12 @@
  */
 import type { Role } from '#schemas/common';
 import type { WorkflowAccess } from '#workflows/registry.ts';
-import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin/admin-catalogue.ts';
-import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './records/record-catalogue.ts';
+import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin/domain/admin-catalogue.ts';
+import {
+  RECORD_CATALOGUE,
+  type RecordTypeEntry,
+  type RecordTypeName,
+} from './records/domain/record-catalogue.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
 

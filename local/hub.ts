@@ -156,8 +156,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (created && options.seed) {
       // Loaded only now: the use case's store reads the environment set above.
       const { seedDemoOrganisation } = await import('./seed.ts');
-      const { recordDeps } = await import('#functions/records/wiring');
-      const summary = await seedDemoOrganisation(recordDeps());
+      const { recordWriteDeps } = await import('#functions/records/lifecycles.wiring');
+      const summary = await seedDemoOrganisation(recordWriteDeps());
       log(
         `Seeded a demo organisation: ${summary.users} users, ${summary.queues} queues, ${summary.products} products.`,
       );

@@ -4,12 +4,12 @@
  * management chain, a sales queue and a support queue, products, and a customer.
  */
 
-import { ADMIN_KINDS } from '#functions/admin/admin-kinds';
-import { documentDeps } from '#functions/admin/document-service';
-import { createDocument } from '#functions/admin/write-document.use-case';
-import { createRecord } from '#functions/records/create-record.use-case';
+import { ADMIN_KINDS } from '#functions/admin/domain/admin-kinds';
+import { createDocument } from '#functions/admin/use-cases/write-document.use-case';
+import { documentDeps } from '#functions/admin/wiring';
+import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import type { ChangeSource, RecordDeps } from '#functions/records/ports';
-import { RECORD_TYPES } from '#functions/records/record-types';
+import { createRecord } from '#functions/records/use-cases/create-record.use-case';
 import type { Role } from '#schemas/common';
 
 const SEED: ChangeSource = { actor: { id: 'system', name: 'Demo data', kind: 'system' }, channel: 'system' };

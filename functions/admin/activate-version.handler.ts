@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import { etagOf } from '../records/record-changes.ts';
+import { etagOf } from '../records/domain/record-changes.ts';
 import { sourceOf } from '../records/record-http.ts';
 import { httpHandler } from '../shared/http.ts';
 import { parseOrThrow } from '../shared/problem.ts';
 import { kindOf } from './document-http.ts';
-import { documentDeps, presentDocument } from './document-service.ts';
-import { setActiveVersion } from './write-document.use-case.ts';
+import { presentDocument } from './use-cases/document-service.ts';
+import { setActiveVersion } from './use-cases/write-document.use-case.ts';
+import { documentDeps } from './wiring.ts';
 
 export const ActivateRequest = z.strictObject({
   version: z

@@ -1,9 +1,10 @@
-import { etagOf } from '../records/record-changes.ts';
+import { etagOf } from '../records/domain/record-changes.ts';
 import { sourceOf } from '../records/record-http.ts';
 import { httpHandler } from '../shared/http.ts';
 import { kindOf } from './document-http.ts';
-import { documentDeps, presentDocument } from './document-service.ts';
-import { addVersion } from './write-document.use-case.ts';
+import { presentDocument } from './use-cases/document-service.ts';
+import { addVersion } from './use-cases/write-document.use-case.ts';
+import { documentDeps } from './wiring.ts';
 
 export const handler = httpHandler(
   async (request) => {

@@ -1,7 +1,7 @@
 /** Glue between HTTP requests and the admin-document use cases. */
 import type { ApiRequest } from '../shared/http.ts';
 import { badRequest } from '../shared/problem.ts';
-import { ADMIN_KINDS, type AdminKind } from './admin-kinds.ts';
+import { ADMIN_KINDS, type AdminKind } from './domain/admin-kinds.ts';
 
 export function kindOf(request: ApiRequest): AdminKind {
   const name = request.route.adminKind;

@@ -1,7 +1,8 @@
-import { etagOf } from '../records/record-changes.ts';
+import { etagOf } from '../records/domain/record-changes.ts';
 import { httpHandler } from '../shared/http.ts';
 import { kindOf } from './document-http.ts';
-import { documentDeps, loadHead, presentDocument } from './document-service.ts';
+import { loadHead, presentDocument } from './use-cases/document-service.ts';
+import { documentDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => {
   const kind = kindOf(request);

@@ -1,6 +1,7 @@
 import { httpHandler } from '../shared/http.ts';
 import { kindOf, versionParam } from './document-http.ts';
-import { documentDeps, loadHead, loadVersion } from './document-service.ts';
+import { loadHead, loadVersion } from './use-cases/document-service.ts';
+import { documentDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => {
   const kind = kindOf(request);

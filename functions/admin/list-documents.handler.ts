@@ -1,7 +1,8 @@
 import { httpHandler } from '../shared/http.ts';
 import { pageQuery, withCursor } from '../shared/paging.ts';
 import { kindOf } from './document-http.ts';
-import { documentDeps, entityOf } from './document-service.ts';
+import { entityOf } from './use-cases/document-service.ts';
+import { documentDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => {
   const kind = kindOf(request);

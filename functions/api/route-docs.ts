@@ -15,8 +15,8 @@ import { AuditEntry } from '#schemas/audit';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
 import { LeadContactActivity } from '#schemas/records/lead';
 import { TicketReply } from '#schemas/records/ticket';
-import { ADMIN_KINDS, type AdminKind } from '../admin/admin-kinds.ts';
-import { RECORD_TYPES, type RecordType, recordSchema } from '../records/record-types.ts';
+import { ADMIN_KINDS, type AdminKind } from '../admin/domain/admin-kinds.ts';
+import { RECORD_TYPES, type RecordType, recordSchema } from '../records/domain/record-types.ts';
 import type { Route } from '../routes.ts';
 import { FORM_TYPE } from '../shared/http.ts';
 

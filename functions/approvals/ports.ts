@@ -10,7 +10,7 @@ import type { Role } from '#schemas/common';
 import type { ApprovalStore } from '#store/approval-store';
 import type { Outbox } from '#store/message-outbox';
 import type { RecordStore } from '#store/record-store';
-import type { DocumentDeps } from '../admin/document-service.ts';
+import type { DocumentDeps } from '../admin/ports.ts';
 
 /** Runs, steps and requests, as the flow reads and writes them. */
 export type ApprovalRuns = Pick<

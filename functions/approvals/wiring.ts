@@ -15,7 +15,7 @@ import { ApprovalStore } from '#store/approval-store';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
 import { RecordStore } from '#store/record-store';
-import { documentDeps } from '../admin/document-service.ts';
+import { documentDeps } from '../admin/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
 import type {
   ApprovalWorkflow,

@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { executionDeps } from './execution-service.ts';
-import { getExecution } from './get-execution.use-case.ts';
+import { getExecution } from './use-cases/get-execution.use-case.ts';
+import { executionDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => ({
   status: 200,

@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { executionDeps } from './execution-service.ts';
-import { listExecutions } from './list-executions.use-case.ts';
+import { listExecutions } from './use-cases/list-executions.use-case.ts';
+import { executionDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => ({
   status: 200,

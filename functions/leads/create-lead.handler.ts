@@ -1,6 +1,6 @@
 import { LeadInput } from '#schemas/records/lead';
+import { RECORD_TYPES } from '../records/domain/record-types.ts';
 import { recordResult, sourceOf } from '../records/record-http.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
 import { httpHandler } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency.ts';
 import { parseOrThrow } from '../shared/problem.ts';

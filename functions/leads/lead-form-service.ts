@@ -5,8 +5,8 @@
  */
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { LeadForm } from '#schemas/admin/lead-form';
-import { ADMIN_KINDS } from '../admin/admin-kinds.ts';
-import { loadVersion } from '../admin/document-service.ts';
+import { ADMIN_KINDS } from '../admin/domain/admin-kinds.ts';
+import { loadVersion } from '../admin/use-cases/document-service.ts';
 import type { HttpEvent } from '../shared/auth.ts';
 import { HttpProblem, notFound } from '../shared/problem.ts';
 import type { LeadDeps } from './ports.ts';

@@ -1,5 +1,5 @@
+import { RECORD_TYPES } from '../records/domain/record-types.ts';
 import { recordResult, sourceOf } from '../records/record-http.ts';
-import { RECORD_TYPES } from '../records/record-types.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { httpHandler } from '../shared/http.ts';
 import { logContact } from './use-cases/log-contact.use-case.ts';

@@ -8,7 +8,7 @@ import type { SmsSender } from '#connectors/sms/sms-sender';
 import type { LeadRoutingStore } from '#store/lead-routing-store';
 import type { Outbox } from '#store/message-outbox';
 import type { RateLimits } from '#store/rate-limits';
-import type { DocumentDeps } from '../admin/document-service.ts';
+import type { DocumentDeps } from '../admin/ports.ts';
 
 /** What the follow-up flow starts with; its tasks pass it on, changed. */
 export interface FollowUpState {

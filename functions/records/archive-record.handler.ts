@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { setArchived } from './archive-record.use-case.ts';
 import { recordResult, recordTypeOf, sourceOf } from './record-http.ts';
+import { setArchived } from './use-cases/archive-record.use-case.ts';
 import { recordDeps } from './wiring.ts';
 
 /** DELETE archives; POST …/restore brings the record back. */

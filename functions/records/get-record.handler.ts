@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
 import { recordResult, recordTypeOf } from './record-http.ts';
-import { loadRecord } from './record-service.ts';
+import { loadRecord } from './use-cases/record-service.ts';
 import { recordDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => {

@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { listRecords } from './list-records.use-case.ts';
 import { present, recordTypeOf } from './record-http.ts';
+import { listRecords } from './use-cases/list-records.use-case.ts';
 import { recordDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => {

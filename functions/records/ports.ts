@@ -5,12 +5,18 @@
 import type { Actor } from '#schemas/audit';
 import type { Channel } from '#schemas/common';
 import type { RecordStore } from '#store/record-store';
-import type { Writer } from './ownership.ts';
+import type { RecordLifecycle, RecordType } from './domain/record-types.ts';
+import type { Writer } from './use-cases/ownership.ts';
 
 export interface RecordDeps {
   store: RecordStore;
   now: () => Date;
   newId: (prefix: string) => string;
+  /**
+   * What writes of a type do beyond their fields (a ticket's SLA, a lead's match keys); absent
+   * where nothing more is done. Write paths get it from ./lifecycles.wiring.ts.
+   */
+  lifecycleOf?: (type: Pick<RecordType, 'name'>) => Promise<RecordLifecycle | undefined>;
 }
 
 /** Where a change comes from, for the audit trail. */

@@ -1,6 +1,6 @@
 import { httpHandler } from '../shared/http.ts';
-import { recordHistory } from './record-history.use-case.ts';
 import { recordTypeOf } from './record-http.ts';
+import { recordHistory } from './use-cases/record-history.use-case.ts';
 import { recordDeps } from './wiring.ts';
 
 export const handler = httpHandler(async (request) => ({

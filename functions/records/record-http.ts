@@ -1,9 +1,9 @@
 /** Glue between HTTP requests and the record use cases, shared by the record handlers. */
 import type { StoredRecord } from '#store/record-store';
 import type { ApiRequest, ApiResult } from '../shared/http.ts';
+import { etagOf } from './domain/record-changes.ts';
+import { RECORD_TYPES, type RecordType } from './domain/record-types.ts';
 import type { ChangeSource } from './ports.ts';
-import { etagOf } from './record-changes.ts';
-import { RECORD_TYPES, type RecordType } from './record-types.ts';
 
 export function recordTypeOf(request: ApiRequest): RecordType {
   const name = request.route.recordType;

@@ -1,7 +1,7 @@
 import { httpHandler } from '../shared/http.ts';
+import { recordWriteDeps } from './lifecycles.wiring.ts';
 import { recordResult, recordTypeOf, sourceOf } from './record-http.ts';
-import { updateRecord } from './update-record.use-case.ts';
-import { recordDeps } from './wiring.ts';
+import { updateRecord } from './use-cases/update-record.use-case.ts';
 
 export const handler = httpHandler(
   async (request) => {
@@ -10,7 +10,7 @@ export const handler = httpHandler(
     return recordResult(
       type,
       await updateRecord(
-        recordDeps(),
+        recordWriteDeps(),
         type,
         id,
         request.body,

@@ -6,7 +6,7 @@ import type { EmailSender } from '#connectors/email/email-sender';
 import type { SmsSender } from '#connectors/sms/sms-sender';
 import type { Outbox } from '#store/message-outbox';
 import type { SurveyStore } from '#store/survey-store';
-import type { DocumentDeps } from '../admin/document-service.ts';
+import type { DocumentDeps } from '../admin/ports.ts';
 
 /** Starts the watch over one generation of a ticket's SLA schedule. */
 export interface SlaWorkflow {

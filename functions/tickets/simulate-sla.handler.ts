@@ -1,4 +1,4 @@
-import { documentDeps } from '../admin/document-service.ts';
+import { documentDeps } from '../admin/wiring.ts';
 import { httpHandler } from '../shared/http.ts';
 import { simulateSla } from './use-cases/simulate-sla.use-case.ts';
 

@@ -18,9 +18,10 @@ import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
 import { MessageOutbox } from '#store/message-outbox';
 import { SurveyStore } from '#store/survey-store';
-import { type DocumentDeps, documentDeps } from '../admin/document-service.ts';
+import type { DocumentDeps } from '../admin/ports.ts';
+import { documentDeps } from '../admin/wiring.ts';
+import type { RecordLifecycle } from '../records/domain/record-types.ts';
 import type { RecordDeps } from '../records/ports.ts';
-import type { RecordLifecycle } from '../records/record-types.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
 import type { SlaWorkflow, TicketDeps } from './ports.ts';
@@ -72,6 +73,7 @@ export function ticketDeps(): TicketDeps {
   const config = loadConfig(MessagingEnv);
   ticket = {
     ...documentDeps(),
+    lifecycleOf: ticketsOnly,
     email: new SesEmailSender({ from: config.TICKET_EMAIL_FROM }),
     sms: new SnsSmsSender(),
     surveys: new SurveyStore(documents, config.TABLE_NAME),
@@ -85,9 +87,25 @@ let survey: (RecordDeps & { surveys: SurveyStore }) | undefined;
 /** For the survey pages: the records and the survey links, nothing that sends. */
 export function surveyDeps(): RecordDeps & { surveys: SurveyStore } {
   if (survey) return survey;
-  survey = { ...recordDeps(), surveys: new SurveyStore(documents, loadConfig(TableEnv).TABLE_NAME) };
+  survey = {
+    ...recordDeps(),
+    lifecycleOf: ticketsOnly,
+    surveys: new SurveyStore(documents, loadConfig(TableEnv).TABLE_NAME),
+  };
   return survey;
 }
 
 /** What every ticket write does for the SLA, with the workflow that watches it. */
-export const ticketLifecycle: RecordLifecycle = ticketLifecycleWith(slaWorkflow);
+export const ticketLifecycle: RecordLifecycle = ticketLifecycleWith(slaWorkflow, documentDeps);
+
+/** Ticket writes (replies, SLA events, closes, ratings) move the clocks: the ticket's lifecycle. */
+async function ticketsOnly(type: { name: string }): Promise<RecordLifecycle | undefined> {
+  return type.name === 'ticket' ? ticketLifecycle : undefined;
+}
+
+let replies: RecordDeps | undefined;
+/** For replies: the records, with the ticket's lifecycle. */
+export function replyDeps(): RecordDeps {
+  replies ??= { ...recordDeps(), lifecycleOf: ticketsOnly };
+  return replies;
+}

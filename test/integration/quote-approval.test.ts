@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowArnVariable } from '#connectors/stepfunctions/client';
-import { RECORD_TYPES } from '#functions/records/record-types';
+import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import type { ApprovalStore } from '#store/approval-store';
 import { RecordStore } from '#store/record-store';
 import { approvalStore } from '../support/approvals.ts';

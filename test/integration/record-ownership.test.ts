@@ -5,7 +5,7 @@
  * pricing grant. Every refusal is a 403 that says why and leaves the record as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRICING_GRANT } from '#functions/records/ownership';
+import { PRICING_GRANT } from '#functions/records/use-cases/ownership';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { createOrg, createQuote, keyFor, type Org } from '../support/quote-approval.ts';
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RECORD_TYPES } from '#functions/records/record-types';
+import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import { LeadRoutingStore } from '#store/lead-routing-store';
 import { RecordStore } from '#store/record-store';
 import { auditEntryFor, storedRecord, testId } from './support/builders.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '#functions/admin/evaluate-condition';
+import { evaluate } from '#functions/admin/domain/evaluate-condition';
 
 describe('evaluate: conditions on a missing fact', () => {
   const inDach = { fact: 'country', op: 'in' as const, value: ['DE', 'AT', 'CH'] };

@@ -14,9 +14,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stepFunctionsReader } from '#connectors/stepfunctions/execution-reader';
-import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/execution-service';
-import { getExecution } from '#functions/executions/get-execution.use-case';
-import { buildTimeline, formatDuration, MAX_PAYLOAD_BYTES } from '#functions/executions/timeline';
+import { buildTimeline, formatDuration, MAX_PAYLOAD_BYTES } from '#functions/executions/domain/timeline';
+import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/ports';
+import { getExecution } from '#functions/executions/use-cases/get-execution.use-case';
 import { HttpProblem } from '#functions/shared/problem';
 import { ExecutionDetail } from '#schemas/execution';
 import { type RecordKey, type TaskCallbackRecord, tokenDigest } from '#store/execution-links';

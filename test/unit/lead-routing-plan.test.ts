@@ -3,9 +3,9 @@
  * take the lead and why not, who gets it under each strategy, and the explanation people read.
  */
 import { describe, expect, it } from 'vitest';
-import { ownerEmail, ownerSms } from '#functions/leads/views/lead-messages';
 import { leadFacts, scoreLead } from '#functions/leads/domain/lead-scoring';
 import { planRouting, type RoutingDirectory, type RoutingUser } from '#functions/leads/domain/routing-plan';
+import { ownerEmail, ownerSms } from '#functions/leads/views/lead-messages';
 import { LeadRouting } from '#schemas/admin/lead-routing';
 
 const AT = new Date('2026-03-02T10:00:00Z');

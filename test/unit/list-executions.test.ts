@@ -15,9 +15,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stepFunctionsReader } from '#connectors/stepfunctions/execution-reader';
-import { executionId, parseExecutionId } from '#functions/executions/execution-id';
-import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/execution-service';
-import { listExecutions } from '#functions/executions/list-executions.use-case';
+import { executionId, parseExecutionId } from '#functions/executions/domain/execution-id';
+import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/ports';
+import { listExecutions } from '#functions/executions/use-cases/list-executions.use-case';
 import type { HttpProblem } from '#functions/shared/problem';
 import { ExecutionPage } from '#schemas/execution';
 import type { ExecutionLink } from '#store/execution-links';

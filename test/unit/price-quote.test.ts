@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type PricingResult, priceQuote } from '#functions/quotes/price-quote';
+import { type PricingResult, priceQuote } from '#functions/records/domain/price-quote';
 import { MAX_MINOR_UNITS } from '#schemas/common';
 import { manualLine, pricingProduct, productsById, quoteInput, testId } from './support/builders.ts';
 

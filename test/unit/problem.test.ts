@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { RECORD_TYPES } from '#functions/records/record-types';
+import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import {
   badRequest,
   conflict,

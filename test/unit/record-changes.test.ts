@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { diff, etagOf, ifMatchAdmits, mergePatch } from '#functions/records/record-changes';
-import { RECORD_TYPES } from '#functions/records/record-types';
+import { diff, etagOf, ifMatchAdmits, mergePatch } from '#functions/records/domain/record-changes';
+import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import { fieldErrors } from '#functions/shared/problem';
 
 /** A patch as it arrives over HTTP: parsed from JSON text, so `__proto__` is an ordinary key. */

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RECORD_TYPES, type StoredRecord } from '#functions/records/record-types';
+import { RECORD_TYPES, type StoredRecord } from '#functions/records/domain/record-types';
 import { encodeCursor } from '#store/cursor';
 import {
   InvalidCursorError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RECORD_TYPES, recordTypeById, type StoredRecord } from '#functions/records/record-types';
+import { RECORD_TYPES, recordTypeById, type StoredRecord } from '#functions/records/domain/record-types';
 import { fieldErrors } from '#functions/shared/problem';
 import { pricingProduct, storedProduct, storedRecord, testId } from './support/builders.ts';
 

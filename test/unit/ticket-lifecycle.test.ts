@@ -4,8 +4,8 @@
  */
 import './support/env.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StoredRecord } from '#functions/records/domain/record-types';
 import type { RecordDeps } from '#functions/records/ports';
-import type { StoredRecord } from '#functions/records/record-types';
 import { BREACH_METRIC, ticketLifecycleWith } from '#functions/tickets/use-cases/ticket-lifecycle';
 import { metrics } from '#platform/observability';
 import type { SlaBreach, TicketSla } from '#schemas/admin/sla-ticket';
@@ -29,12 +29,17 @@ describe('after a ticket write', () => {
   let counted: string[];
   let started: [string, number][];
   let startFails: boolean;
-  const lifecycle = ticketLifecycleWith(() => ({
-    async start(ticketId, generation) {
-      if (startFails) throw new Error('Step Functions is unavailable');
-      started.push([ticketId, generation]);
+  const lifecycle = ticketLifecycleWith(
+    () => ({
+      async start(ticketId, generation) {
+        if (startFails) throw new Error('Step Functions is unavailable');
+        started.push([ticketId, generation]);
+      },
+    }),
+    () => {
+      throw new Error('these tests read no SLA policy');
     },
-  }));
+  );
 
   beforeEach(() => {
     counted = [];

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RECORD_TYPES, type StoredRecord } from '#functions/records/record-types';
-import { updateRecord } from '#functions/records/update-record.use-case';
+import { RECORD_TYPES, type StoredRecord } from '#functions/records/domain/record-types';
+import { updateRecord } from '#functions/records/use-cases/update-record.use-case';
 import { HttpProblem, type ProblemBody } from '#functions/shared/problem';
 import { storedRecord, testId } from './support/builders.ts';
 import { itemOf, NOW, recordDeps, source } from './support/record-deps.ts';

@@ -1,7 +1,7 @@
 /** The approval Directory over the records store: users, role holders, queue members. */
 import type { Role } from '#schemas/common';
 import type { RecordStore } from '#store/record-store';
-import { RECORD_TYPES } from '../../records/record-types.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { Directory, DirectoryUser } from '../ports.ts';
 
 export function recordDirectory(store: Pick<RecordStore, 'get' | 'list'>): Directory {

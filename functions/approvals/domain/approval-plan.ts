@@ -7,7 +7,7 @@
  */
 import type { ApprovalPolicy, Approver } from '#schemas/admin/approval-policy';
 import type { Role } from '#schemas/common';
-import { type EvaluateOptions, evaluate, type Facts } from '../../admin/evaluate-condition.ts';
+import { type EvaluateOptions, evaluate, type Facts } from '../../admin/domain/evaluate-condition.ts';
 import type { Directory, DirectoryUser } from '../ports.ts';
 
 export interface PlannedApprover {

@@ -11,9 +11,9 @@
 
 import { VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
+import { RECORD_TYPES, type RecordLifecycle } from '../../records/domain/record-types.ts';
 import type { RecordDeps } from '../../records/ports.ts';
-import { auditEntry } from '../../records/record-service.ts';
-import { RECORD_TYPES, type RecordLifecycle } from '../../records/record-types.ts';
+import { auditEntry } from '../../records/use-cases/record-service.ts';
 import { conflict } from '../../shared/problem.ts';
 import { FLOW_ACTOR } from './approval-flow.ts';
 

@@ -1,10 +1,11 @@
 import type { ApprovalPolicy } from '#schemas/admin/approval-policy';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
 import type { StoredRecord } from '#store/record-store';
-import { ADMIN_KINDS } from '../../admin/admin-kinds.ts';
-import { type DocumentDeps, entityOf, loadHead, loadVersion } from '../../admin/document-service.ts';
-import { loadRecord } from '../../records/record-service.ts';
-import { RECORD_TYPES } from '../../records/record-types.ts';
+import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
+import type { DocumentDeps } from '../../admin/ports.ts';
+import { entityOf, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
+import { loadRecord } from '../../records/use-cases/record-service.ts';
 import { parseOrThrow, unprocessable } from '../../shared/problem.ts';
 import { recordDirectory } from '../adapters/record-directory.ts';
 import {

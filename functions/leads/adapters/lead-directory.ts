@@ -6,9 +6,9 @@
 import type { LeadRouting } from '#schemas/admin/lead-routing';
 import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
 import type { StoredRecord } from '#store/record-store';
-import { ADMIN_KINDS } from '../../admin/admin-kinds.ts';
-import { entityOf, loadHead, loadVersion } from '../../admin/document-service.ts';
-import { RECORD_TYPES } from '../../records/record-types.ts';
+import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
+import { entityOf, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { RoutingDirectory, RoutingQueue, RoutingUser } from '../domain/routing-plan.ts';
 import type { LeadDeps } from '../ports.ts';
 

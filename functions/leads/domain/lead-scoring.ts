@@ -3,7 +3,7 @@
  * scoring rule whose condition holds, each with the comparisons that made it hold. Pure.
  */
 import type { ScoringRule } from '#schemas/admin/lead-routing';
-import { evaluate, type Facts } from '../../admin/evaluate-condition.ts';
+import { evaluate, type Facts } from '../../admin/domain/evaluate-condition.ts';
 
 export interface ScoreLine {
   rule: string;

@@ -15,7 +15,7 @@
  *    the fallback queue, unassigned.
  */
 import type { LeadRouting, RoutingRule, RoutingTarget } from '#schemas/admin/lead-routing';
-import { evaluate, type Facts } from '../../admin/evaluate-condition.ts';
+import { evaluate, type Facts } from '../../admin/domain/evaluate-condition.ts';
 import { type LeadScore, scoreLead } from './lead-scoring.ts';
 
 export interface RoutingUser {

@@ -18,10 +18,15 @@ import { type LeadRoutingOutcome, OPEN_LEAD_STATUSES } from '#schemas/records/le
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { MatchKind } from '#store/lead-routing-store';
 import type { StoredRecord } from '#store/record-store';
+import { diff } from '../../records/domain/record-changes.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { ChangeSource } from '../../records/ports.ts';
-import { diff } from '../../records/record-changes.ts';
-import { auditEntry, businessFields, resolveAndDerive, withRetries } from '../../records/record-service.ts';
-import { RECORD_TYPES } from '../../records/record-types.ts';
+import {
+  auditEntry,
+  businessFields,
+  resolveAndDerive,
+  withRetries,
+} from '../../records/use-cases/record-service.ts';
 import { HttpProblem } from '../../shared/problem.ts';
 import { activeRouting, leadDirectory, type RoutingVersion } from '../adapters/lead-directory.ts';
 import { type LeadScore, leadFacts, scoreLead } from '../domain/lead-scoring.ts';

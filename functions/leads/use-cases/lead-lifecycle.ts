@@ -2,7 +2,7 @@
  * What an edit of a lead through the records API does beyond its fields: an open lead given a new
  * email or phone (`PATCH /v1/leads/{id}`) takes that value's match key when it is free, so the
  * next submission with it merges into this lead instead of creating a second one. Loaded only by
- * lead writes (functions/records/record-types.ts).
+ * lead writes (functions/records/domain/record-types.ts).
  */
 
 import { logger, metrics } from '#platform/observability';
@@ -10,7 +10,7 @@ import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
 import { documents } from '#store/dynamodb';
 import { LeadRoutingStore, type MatchKind } from '#store/lead-routing-store';
 import type { StoredRecord } from '#store/record-store';
-import type { RecordLifecycle } from '../../records/record-types.ts';
+import type { RecordLifecycle } from '../../records/domain/record-types.ts';
 
 const OPEN = new Set<string>(OPEN_LEAD_STATUSES);
 

@@ -1,10 +1,15 @@
 import { type CONTACT_KINDS, LeadContactActivity } from '#schemas/records/lead';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
+import { diff } from '../../records/domain/record-changes.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../../records/ports.ts';
-import { diff } from '../../records/record-changes.ts';
-import { auditEntry, businessFields, loadRecord, withRetries } from '../../records/record-service.ts';
-import { RECORD_TYPES } from '../../records/record-types.ts';
+import {
+  auditEntry,
+  businessFields,
+  loadRecord,
+  withRetries,
+} from '../../records/use-cases/record-service.ts';
 import { conflict, parseOrThrow, validationProblem } from '../../shared/problem.ts';
 
 const LABEL: Record<(typeof CONTACT_KINDS)[number], string> = {

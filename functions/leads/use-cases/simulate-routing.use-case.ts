@@ -1,7 +1,7 @@
 import { type LeadRouting, SimulateRoutingRequest } from '#schemas/admin/lead-routing';
 import { LeadInput } from '#schemas/records/lead';
-import { loadRecord } from '../../records/record-service.ts';
-import { RECORD_TYPES } from '../../records/record-types.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
+import { loadRecord } from '../../records/use-cases/record-service.ts';
 import { parseOrThrow } from '../../shared/problem.ts';
 import { activeRouting, type RoutingVersion, routingVersion } from '../adapters/lead-directory.ts';
 import type { TargetOutcome } from '../domain/routing-plan.ts';

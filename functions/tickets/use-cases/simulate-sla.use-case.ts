@@ -1,8 +1,9 @@
 import type { SlaPolicy } from '#schemas/admin/sla-policy';
 import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
-import { type DocumentDeps, loadHead, loadVersion } from '../../admin/document-service.ts';
-import { loadRecord } from '../../records/record-service.ts';
-import { RECORD_TYPES } from '../../records/record-types.ts';
+import type { DocumentDeps } from '../../admin/ports.ts';
+import { loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
+import { loadRecord } from '../../records/use-cases/record-service.ts';
 import { parseOrThrow, unprocessable } from '../../shared/problem.ts';
 import { BusinessClock } from '../domain/business-calendar.ts';
 import { advanceSla, pendingPoints } from '../domain/sla-clock.ts';

@@ -5,8 +5,9 @@
  */
 import type { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { StoredRecord } from '#store/record-store';
-import { ADMIN_KINDS } from '../../admin/admin-kinds.ts';
-import { type DocumentDeps, entityOf } from '../../admin/document-service.ts';
+import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
+import type { DocumentDeps } from '../../admin/ports.ts';
+import { entityOf } from '../../admin/use-cases/document-service.ts';
 import type { RecordDeps } from '../../records/ports.ts';
 import type { PolicyRef } from '../domain/sla-clock.ts';
 

@@ -12,9 +12,9 @@
 import { logger, metrics } from '#platform/observability';
 import type { TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#store/record-store';
-import { type DocumentDeps, documentDeps } from '../../admin/document-service.ts';
+import type { DocumentDeps } from '../../admin/ports.ts';
+import type { RecordLifecycle } from '../../records/domain/record-types.ts';
 import type { RecordDeps } from '../../records/ports.ts';
-import type { RecordLifecycle } from '../../records/record-types.ts';
 import { advanceSla } from '../domain/sla-clock.ts';
 import type { SlaWorkflow } from '../ports.ts';
 import { activeSlaPolicies, choosePolicy, policyVersion, tierOf } from './sla-policies.ts';
@@ -35,13 +35,19 @@ export const BREACH_METRIC = {
   resolution: 'SlaResolutionBreached',
 };
 
-/** The lifecycle, with the workflow it starts given (tests pass their own). */
-export function ticketLifecycleWith(workflow: () => SlaWorkflow | undefined): RecordLifecycle {
+/**
+ * The lifecycle, given the workflow it starts and where it reads SLA policies when the write's
+ * own deps carry no document versions (tests pass their own).
+ */
+export function ticketLifecycleWith(
+  workflow: () => SlaWorkflow | undefined,
+  policies: () => DocumentDeps,
+): RecordLifecycle {
   return {
     async prepare(deps: RecordDeps, next: StoredRecord, current: StoredRecord | undefined) {
       const kept = carried(next, current);
       const previous = (next.sla ?? current?.sla) as TicketSla | undefined;
-      const documents = 'versions' in deps ? (deps as DocumentDeps) : { ...documentDeps(), ...deps };
+      const documents = 'versions' in deps ? (deps as DocumentDeps) : { ...policies(), ...deps };
       let policy: Awaited<ReturnType<typeof policyVersion>>;
       let ref: TicketSla['policy'];
       if (previous) {

@@ -6,11 +6,15 @@
 import type { Actor } from '#schemas/audit';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { DocumentTransactItem, StoredRecord } from '#store/record-store';
+import { diff } from '../../records/domain/record-changes.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../../records/ports.ts';
-import { diff } from '../../records/record-changes.ts';
-import { lifecycleOf } from '../../records/record-lifecycles.ts';
-import { auditEntry, businessFields, loadRecord, withRetries } from '../../records/record-service.ts';
-import { RECORD_TYPES } from '../../records/record-types.ts';
+import {
+  auditEntry,
+  businessFields,
+  loadRecord,
+  withRetries,
+} from '../../records/use-cases/record-service.ts';
 
 export const TICKET = RECORD_TYPES.ticket;
 
@@ -42,7 +46,7 @@ export async function writeTicket(
   change: (current: StoredRecord) => TicketChange | undefined,
   source: ChangeSource,
 ): Promise<StoredRecord> {
-  const lifecycle = await lifecycleOf(TICKET);
+  const lifecycle = await deps.lifecycleOf?.(TICKET);
   return withRetries(
     async () => {
       const current = await loadRecord(deps, TICKET, id);

@@ -1,6 +1,6 @@
 /** Valid values to start from; each test changes only what it is about. */
-import type { PricingProduct } from '#functions/quotes/price-quote';
-import type { StoredRecord } from '#functions/records/record-types';
+import type { PricingProduct } from '#functions/records/domain/price-quote';
+import type { StoredRecord } from '#functions/records/domain/record-types';
 import type { AuditEntry } from '#schemas/audit';
 import { QuoteInput } from '#schemas/records/quote';
 

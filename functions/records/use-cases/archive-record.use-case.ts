@@ -1,11 +1,11 @@
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { conflict, preconditionFailed } from '../shared/problem.ts';
+import { conflict, preconditionFailed } from '../../shared/problem.ts';
+import { etagOf, ifMatchAdmits } from '../domain/record-changes.ts';
+import type { RecordType } from '../domain/record-types.ts';
+import type { ChangeSource, RecordDeps } from '../ports.ts';
 import { assertMayWrite } from './ownership.ts';
-import type { ChangeSource, RecordDeps } from './ports.ts';
-import { etagOf, ifMatchAdmits } from './record-changes.ts';
 import { auditEntry, loadRecord, withRetries } from './record-service.ts';
-import type { RecordType } from './record-types.ts';
 
 /**
  * Archives (DELETE) or restores a record. Records are never erased, so their history and the

@@ -1,9 +1,9 @@
 import type { AuditEntry } from '#schemas/audit';
 import type { Page } from '#store/record-store';
-import { pageQuery, withCursor } from '../shared/paging.ts';
-import type { RecordDeps } from './ports.ts';
+import { pageQuery, withCursor } from '../../shared/paging.ts';
+import type { RecordType } from '../domain/record-types.ts';
+import type { RecordDeps } from '../ports.ts';
 import { loadRecord } from './record-service.ts';
-import type { RecordType } from './record-types.ts';
 
 /**
  * A record's history, newest first: every change (who, which fields from what to what, when,

@@ -1,12 +1,11 @@
 import { TransactionConflictError, UniqueConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { conflict, parseOrThrow, preconditionFailed, validationProblem } from '../shared/problem.ts';
+import { conflict, parseOrThrow, preconditionFailed, validationProblem } from '../../shared/problem.ts';
+import { diff, etagOf, ifMatchAdmits, mergePatch } from '../domain/record-changes.ts';
+import type { RecordType } from '../domain/record-types.ts';
+import type { ChangeSource, RecordDeps } from '../ports.ts';
 import { assertMayWrite } from './ownership.ts';
-import type { ChangeSource, RecordDeps } from './ports.ts';
-import { diff, etagOf, ifMatchAdmits, mergePatch } from './record-changes.ts';
-import { lifecycleOf } from './record-lifecycles.ts';
 import { auditEntry, businessFields, loadRecord, resolveAndDerive, withRetries } from './record-service.ts';
-import type { RecordType } from './record-types.ts';
 
 /**
  * Applies a JSON merge patch to a record.
@@ -56,7 +55,7 @@ export async function updateRecord(
         );
       }
       const derived = await resolveAndDerive(deps, type, input, current);
-      const lifecycle = await lifecycleOf(type);
+      const lifecycle = await deps.lifecycleOf?.(type);
       // The lifecycle times what it records (clocks paused, started) by the change's updatedAt.
       const at = deps.now().toISOString();
       const draft = { ...input, ...derived, id: current.id, updatedAt: at } as StoredRecord;

@@ -8,7 +8,7 @@ import { ApprovalPolicy, type Approver } from '#schemas/admin/approval-policy';
 import { LeadForm } from '#schemas/admin/lead-form';
 import { LeadRouting } from '#schemas/admin/lead-routing';
 import { SlaPolicy } from '#schemas/admin/sla-policy';
-import type { Reference } from '../records/record-types.ts';
+import type { Reference } from '../../records/domain/record-types.ts';
 import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin-catalogue.ts';
 
 export { ADMIN_KIND_NAMES, type AdminKindName } from './admin-catalogue.ts';

@@ -18,7 +18,7 @@
  */
 import type { Role } from '#schemas/common';
 import type { StoredRecord } from '#store/record-store';
-import { forbidden } from '../shared/problem.ts';
+import { forbidden } from '../../shared/problem.ts';
 
 /** The person or key behind a change, as the checks need it. */
 export interface Writer {

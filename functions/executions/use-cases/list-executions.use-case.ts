@@ -7,17 +7,18 @@ import {
 import { ExecutionListQuery, type ExecutionSummary, RECORD_FILTER } from '#schemas/execution';
 import { InvalidCursorError } from '#store/errors';
 import type { Page } from '#store/record-store';
-import { RECORD_CATALOGUE } from '../records/record-catalogue.ts';
-import { invalidQuery, withCursor } from '../shared/paging.ts';
-import { HttpProblem } from '../shared/problem.ts';
+import { RECORD_CATALOGUE } from '../../records/domain/record-catalogue.ts';
+import { invalidQuery, withCursor } from '../../shared/paging.ts';
+import { HttpProblem } from '../../shared/problem.ts';
 import {
   decodeRecordCursor,
   decodeWorkflowsCursor,
   encodeCursor,
   filterFingerprint,
   type Position,
-} from './execution-cursor.ts';
-import { type ExecutionDeps, isRecordType, summaryOf } from './execution-service.ts';
+} from '../domain/execution-cursor.ts';
+import type { ExecutionDeps } from '../ports.ts';
+import { isRecordType, summaryOf } from './execution-service.ts';
 
 /** DescribeExecution calls in flight at once when listing a record's executions. */
 const DESCRIBE_CONCURRENCY = 8;

@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { PageQuery } from '#schemas/api';
 import type { Page, StoredRecord } from '#store/record-store';
-import { invalidQuery, withCursor } from '../shared/paging.ts';
-import { badRequest } from '../shared/problem.ts';
-import type { RecordDeps } from './ports.ts';
-import type { RecordType } from './record-types.ts';
+import { invalidQuery, withCursor } from '../../shared/paging.ts';
+import { badRequest } from '../../shared/problem.ts';
+import type { RecordType } from '../domain/record-types.ts';
+import type { RecordDeps } from '../ports.ts';
 
 /**
  * Lists records of a type, newest first, one page at a time.

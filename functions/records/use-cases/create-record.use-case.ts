@@ -1,12 +1,11 @@
 import { UniqueConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { conflict, parseOrThrow } from '../shared/problem.ts';
+import { conflict, parseOrThrow } from '../../shared/problem.ts';
+import { diff } from '../domain/record-changes.ts';
+import type { RecordType } from '../domain/record-types.ts';
+import type { ChangeSource, RecordDeps } from '../ports.ts';
 import { assertMayWrite } from './ownership.ts';
-import type { ChangeSource, RecordDeps } from './ports.ts';
-import { diff } from './record-changes.ts';
-import { lifecycleOf } from './record-lifecycles.ts';
 import { auditEntry, businessFields, resolveAndDerive } from './record-service.ts';
-import type { RecordType } from './record-types.ts';
 
 /**
  * Creates a record.
@@ -40,7 +39,7 @@ export async function createRecord(
     updatedBy: source.actor.id,
     archived: false,
   };
-  const lifecycle = await lifecycleOf(type);
+  const lifecycle = await deps.lifecycleOf?.(type);
   if (lifecycle) record = { ...record, ...(await lifecycle.prepare(deps, record, undefined)) };
   const audit = auditEntry(deps, type, record, 'create', diff({}, businessFields(record)), source);
   try {

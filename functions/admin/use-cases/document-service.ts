@@ -1,29 +1,16 @@
 /**
- * Shared by the admin-document use cases: the store wiring and the rules every version obeys.
+ * Shared by the admin-document use cases: the rules every version obeys (ports in ../ports.ts,
+ * wiring in ../wiring.ts).
  * A document is a head record (name, latest and active version) plus immutable version items.
  */
 import * as z from 'zod';
-import { loadConfig, TableEnv } from '#platform/config';
 import { text } from '#schemas/common';
-import { type DocumentVersion, DocumentVersions } from '#store/document-versions';
-import { documents } from '#store/dynamodb';
+import type { DocumentVersion } from '#store/document-versions';
 import type { EntityDescriptor, StoredRecord } from '#store/record-store';
-import type { RecordDeps } from '../records/ports.ts';
-import { recordDeps } from '../records/wiring.ts';
-import { type FieldError, notFound, toPointer, validationProblem } from '../shared/problem.ts';
-import type { AdminKind } from './admin-kinds.ts';
-
-export interface DocumentDeps extends RecordDeps {
-  versions: DocumentVersions;
-}
-
-let defaults: DocumentDeps | undefined;
-export function documentDeps(): DocumentDeps {
-  if (defaults) return defaults;
-  const config = loadConfig(TableEnv);
-  defaults = { ...recordDeps(), versions: new DocumentVersions(documents, config.TABLE_NAME) };
-  return defaults;
-}
+import type { RecordDeps } from '../../records/ports.ts';
+import { type FieldError, notFound, toPointer, validationProblem } from '../../shared/problem.ts';
+import type { AdminKind } from '../domain/admin-kinds.ts';
+import type { DocumentDeps } from '../ports.ts';
 
 /** The store's view of a kind: heads are listed by type; nothing else is indexed. */
 export const entityOf = (kind: AdminKind): EntityDescriptor => ({ name: kind.name, filters: {}, unique: [] });

@@ -1,12 +1,12 @@
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import type { ChangeSource } from '../records/ports.ts';
-import { etagOf, ifMatchAdmits } from '../records/record-changes.ts';
-import { auditEntry, withRetries } from '../records/record-service.ts';
-import { conflict, parseOrThrow, preconditionFailed } from '../shared/problem.ts';
-import type { AdminKind } from './admin-kinds.ts';
+import { etagOf, ifMatchAdmits } from '../../records/domain/record-changes.ts';
+import type { ChangeSource } from '../../records/ports.ts';
+import { auditEntry, withRetries } from '../../records/use-cases/record-service.ts';
+import { conflict, parseOrThrow, preconditionFailed } from '../../shared/problem.ts';
+import type { AdminKind } from '../domain/admin-kinds.ts';
+import type { DocumentDeps } from '../ports.ts';
 import {
   checkReferences,
-  type DocumentDeps,
   type DocumentHead,
   entityOf,
   loadHead,

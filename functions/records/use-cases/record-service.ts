@@ -4,9 +4,15 @@
  */
 import type { AuditEntry, FieldChange } from '#schemas/audit';
 import type { StoredRecord } from '#store/record-store';
-import { type FieldError, HttpProblem, notFound, toPointer, validationProblem } from '../shared/problem.ts';
-import type { ChangeSource, RecordDeps } from './ports.ts';
-import type { RecordType } from './record-types.ts';
+import {
+  type FieldError,
+  HttpProblem,
+  notFound,
+  toPointer,
+  validationProblem,
+} from '../../shared/problem.ts';
+import type { RecordType } from '../domain/record-types.ts';
+import type { ChangeSource, RecordDeps } from '../ports.ts';
 
 /** Reads a record by id, answering 404 for ids of another type or shape without a database call. */
 export async function loadRecord(deps: RecordDeps, type: RecordType, id: string): Promise<StoredRecord> {

@@ -1,9 +1,10 @@
 import { executionArnOf } from '#connectors/stepfunctions/client';
 import type { ExecutionDetail } from '#schemas/execution';
-import { badRequest, notFound } from '../shared/problem.ts';
-import { parseExecutionId } from './execution-id.ts';
-import { type ExecutionDeps, recordRef, summaryOf } from './execution-service.ts';
-import { buildTimeline, tokenDigestsIn } from './timeline.ts';
+import { badRequest, notFound } from '../../shared/problem.ts';
+import { parseExecutionId } from '../domain/execution-id.ts';
+import { buildTimeline, tokenDigestsIn } from '../domain/timeline.ts';
+import type { ExecutionDeps } from '../ports.ts';
+import { recordRef, summaryOf } from './execution-service.ts';
 
 /**
  * One workflow execution as a readable timeline.

@@ -21,8 +21,8 @@ import {
 import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput, TicketServerFields } from '#schemas/records/ticket';
 import { UserInput } from '#schemas/records/user';
 import type { IndexName } from '#store/table-design';
-import { type PricingProduct, priceQuote } from '../quotes/price-quote.ts';
-import type { RecordDeps } from './ports.ts';
+import type { RecordDeps } from '../ports.ts';
+import { type PricingProduct, priceQuote } from './price-quote.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './record-catalogue.ts';
 
 export { RECORD_TYPE_NAMES } from './record-catalogue.ts';
@@ -79,7 +79,7 @@ export interface RecordType extends RecordTypeEntry {
 /**
  * Work a type's writes do beyond validation and derivation: server fields that need other
  * records (a ticket's SLA from its policy), and what a committed change sets in motion (the
- * ticket's SLA workflow). Each type's is in ./record-lifecycles.ts, which only writes load.
+ * ticket's SLA workflow). Each type's is wired in ../lifecycles.wiring.ts, which only the write paths load.
  */
 export interface RecordLifecycle {
   /**
