@@ -22,6 +22,18 @@ export class UniqueConflictError extends Error {
   }
 }
 
+/**
+ * An item the caller wrote alongside the record (an `extra` of create or replace: a match key, a
+ * survey link's answer) failed its condition, so nothing was written. `index` is its position
+ * among the extras.
+ */
+export class AlongsideConditionFailedError extends Error {
+  override name = 'AlongsideConditionFailedError';
+  constructor(readonly index: number) {
+    super(`item ${index} written alongside the record failed its condition`);
+  }
+}
+
 /** A cursor that this store did not issue for this query. */
 export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';

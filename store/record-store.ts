@@ -28,6 +28,7 @@ import type { AuditEntry } from '#schemas/audit';
 import type { SystemFields } from '#schemas/common';
 import { decodeCursor, encodeCursor, type KeyMap } from './cursor.ts';
 import {
+  AlongsideConditionFailedError,
   InvalidCursorError,
   TransactionConflictError,
   UniqueConflictError,
@@ -196,6 +197,7 @@ export class RecordStore {
       ],
       claims,
       entity.name,
+      extra.length,
     );
   }
 
@@ -247,6 +249,7 @@ export class RecordStore {
       ],
       claims,
       entity.name,
+      extra.length,
     );
   }
 
@@ -364,6 +367,8 @@ export class RecordStore {
     items: DocumentTransactItem[],
     claims: { field: string; value: string }[],
     type: string,
+    /** How many items at the end are the caller's own (extras), reported as theirs. */
+    extras = 0,
   ): Promise<void> {
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -382,6 +387,9 @@ export class RecordStore {
           throw new UniqueConflictError(claim.field, claim.value, heldBy);
         }
       }
+      for (let i = 0; i < extras; i++)
+        if (reasons[items.length - extras + i]?.Code === 'ConditionalCheckFailed')
+          throw new AlongsideConditionFailedError(i);
       throw error;
     }
   }

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { etagOf } from '../records/domain/record-changes.ts';
 import { sourceOf } from '../records/record-http.ts';
+import { parseOrThrow } from '../shared/errors.ts';
 import { httpHandler } from '../shared/http.ts';
-import { parseOrThrow } from '../shared/problem.ts';
 import { kindOf } from './document-http.ts';
 import { presentDocument } from './use-cases/document-service.ts';
 import { setActiveVersion } from './use-cases/write-document.use-case.ts';

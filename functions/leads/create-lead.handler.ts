@@ -1,9 +1,9 @@
 import { LeadInput } from '#schemas/records/lead';
 import { RECORD_TYPES } from '../records/domain/record-types.ts';
 import { recordResult, sourceOf } from '../records/record-http.ts';
+import { parseOrThrow } from '../shared/errors.ts';
 import { httpHandler } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency.ts';
-import { parseOrThrow } from '../shared/problem.ts';
 import { intakeLead } from './use-cases/intake-lead.use-case.ts';
 import { leadDeps } from './wiring.ts';
 

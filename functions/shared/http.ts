@@ -13,11 +13,13 @@ import * as z from 'zod';
 import { logger, metrics, publishMetrics, tracer } from '#platform/observability';
 import { type Route, routeFor } from '../routes.ts';
 import { type HttpEvent, type Principal, principalOf, requireRole } from './auth.ts';
+import { DomainError } from './errors.ts';
 import {
   badRequest,
   HttpProblem,
   malformedJson,
   payloadTooLarge,
+  problemOf,
   unprocessable,
   unsupportedMediaType,
 } from './problem.ts';
@@ -99,7 +101,12 @@ const problemErrors = (): HttpMiddleware => ({
   onError: async (request) => {
     const error = request.error;
     const instance = request.event?.rawPath;
-    const problem = error instanceof HttpProblem ? error : fromLibraryError(error);
+    const problem =
+      error instanceof HttpProblem
+        ? error
+        : error instanceof DomainError
+          ? problemOf(error)
+          : fromLibraryError(error);
     if (problem.status >= 500) logger.error('request failed', { error });
     else logger.info('request refused', { status: problem.status, problem: problem.slug });
     metrics.addMetric(problem.status >= 500 ? 'ServerError' : 'ClientError', 'Count', 1);

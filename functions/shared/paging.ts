@@ -1,13 +1,13 @@
 /** Query-string paging shared by every list: `limit` and `cursor`, with bad cursors as 400s. */
 import { PageQuery } from '#schemas/api';
 import { InvalidCursorError } from '#store/errors';
-import { badRequest, fieldErrors, HttpProblem } from './problem.ts';
+import { fieldErrors, InvalidRequest, invalidRequest } from './errors.ts';
 
 export function invalidQuery(
   error: Parameters<typeof fieldErrors>[0],
   detail = 'The query string is invalid.',
 ) {
-  return new HttpProblem(400, 'invalid-query', 'Invalid query', detail, { errors: fieldErrors(error) });
+  return new InvalidRequest('invalid-query', 'Invalid query', detail, { errors: fieldErrors(error) });
 }
 
 export function pageQuery(query: Record<string, string>): { limit: number; cursor?: string } {
@@ -21,7 +21,7 @@ export async function withCursor<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw badRequest(`Invalid cursor: ${error.message}.`);
+    if (error instanceof InvalidCursorError) throw invalidRequest(`Invalid cursor: ${error.message}.`);
     throw error;
   }
 }

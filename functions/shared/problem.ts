@@ -1,15 +1,24 @@
 /**
  * Errors as RFC 9457 problem details. Every 4xx/5xx the API returns is one of these, so clients
- * handle one shape; validation problems list each failing field as a JSON Pointer.
+ * handle one shape; validation problems list each failing field as a JSON Pointer. Use cases
+ * throw domain errors (./errors.ts); `problemOf` is the one place they get their HTTP status.
  */
-import type { z } from 'zod';
+import {
+  Conflict,
+  Contention,
+  type DomainError,
+  type FieldError,
+  InvalidFields,
+  InvalidRequest,
+  NotAllowed,
+  NotFound,
+  Rejected,
+  StaleVersion,
+  TooManyRequests,
+  Unavailable,
+} from './errors.ts';
 
-export interface FieldError {
-  /** JSON Pointer (RFC 6901) into the request body or query, e.g. `/lines/0/quantity`. */
-  pointer: string;
-  detail: string;
-  code: string;
-}
+export type { FieldError } from './errors.ts';
 
 export interface ProblemBody {
   type: string;
@@ -101,32 +110,31 @@ export function validationProblem(errors: FieldError[], where: 'body' | 'query' 
   );
 }
 
-const escapePointer = (segment: PropertyKey) => String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
-export const toPointer = (path: readonly PropertyKey[]) => path.map((p) => `/${escapePointer(p)}`).join('');
-
-/** Flattens zod issues into field errors; unknown keys become one error per key. */
-export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
-  return error.issues.flatMap((issue): FieldError[] => {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        pointer: toPointer([...path, key]),
-        detail: 'is not a known field',
-        code: 'unknown_field',
-      }));
-    }
-    return [{ pointer: toPointer(path), detail: issue.message, code: issue.code }];
-  });
-}
-
-/** Parses with a schema, turning failures into one 422 problem. */
-export function parseOrThrow<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  where: 'body' | 'query' = 'body',
-  prefix: readonly PropertyKey[] = [],
-): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationProblem(fieldErrors(result.error, prefix), where);
-  return result.data;
+/** The one place a domain error gets its HTTP status and headers. */
+export function problemOf(error: DomainError): HttpProblem {
+  const status =
+    error instanceof InvalidFields
+      ? 422
+      : error instanceof InvalidRequest
+        ? 400
+        : error instanceof NotAllowed
+          ? 403
+          : error instanceof NotFound
+            ? 404
+            : error instanceof Conflict || error instanceof Contention
+              ? 409
+              : error instanceof StaleVersion
+                ? 412
+                : error instanceof Rejected
+                  ? 422
+                  : error instanceof TooManyRequests
+                    ? 429
+                    : error instanceof Unavailable
+                      ? 503
+                      : 500;
+  const retryAfter: Record<string, string> =
+    error instanceof TooManyRequests || error instanceof Unavailable || error instanceof Contention
+      ? { 'retry-after': String(error.retryAfterSeconds) }
+      : {};
+  return new HttpProblem(status, error.code, error.title, error.detail, error.details, retryAfter);
 }

@@ -5,7 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_TYPES, type StoredRecord } from '#functions/records/domain/record-types';
 import { setArchived } from '#functions/records/use-cases/archive-record.use-case';
-import { HttpProblem, type ProblemBody } from '#functions/shared/problem';
+import { DomainError } from '#functions/shared/errors';
+import { type ProblemBody, problemOf as toProblem } from '#functions/shared/problem';
 import { storedRecord, testId } from './support/builders.ts';
 import { itemOf, NOW, recordDeps, source } from './support/record-deps.ts';
 
@@ -21,7 +22,7 @@ async function problemOf(promise: Promise<unknown>): Promise<ProblemBody> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof HttpProblem) return error.toBody();
+    if (error instanceof DomainError) return toProblem(error).toBody();
     throw error;
   }
   throw new Error('expected an HTTP problem');

@@ -17,7 +17,8 @@ import { stepFunctionsReader } from '#connectors/stepfunctions/execution-reader'
 import { buildTimeline, formatDuration, MAX_PAYLOAD_BYTES } from '#functions/executions/domain/timeline';
 import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/ports';
 import { getExecution } from '#functions/executions/use-cases/get-execution.use-case';
-import { HttpProblem } from '#functions/shared/problem';
+import { DomainError } from '#functions/shared/errors';
+import { problemOf } from '#functions/shared/problem';
 import { ExecutionDetail } from '#schemas/execution';
 import { type RecordKey, type TaskCallbackRecord, tokenDigest } from '#store/execution-links';
 
@@ -457,8 +458,8 @@ describe('ids', () => {
       'quote-approval.~!!',
     ]) {
       const error = await getExecution(deps(), id).catch((e: unknown) => e);
-      expect(error, id).toBeInstanceOf(HttpProblem);
-      expect((error as HttpProblem).status, id).toBe(400);
+      expect(error, id).toBeInstanceOf(DomainError);
+      expect(problemOf(error as DomainError).status, id).toBe(400);
     }
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
@@ -468,8 +469,8 @@ describe('ids', () => {
     sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'nope', $metadata: {} }));
     const missing = await getExecution(deps(), 'quote-approval.apr_404').catch((e: unknown) => e);
 
-    expect((unknown as HttpProblem).status).toBe(404);
-    expect((missing as HttpProblem).status).toBe(404);
+    expect(problemOf(unknown as DomainError).status).toBe(404);
+    expect(problemOf(missing as DomainError).status).toBe(404);
     expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: `${EXECUTION}:apr_404` });
   });
 });

@@ -18,7 +18,8 @@ import { stepFunctionsReader } from '#connectors/stepfunctions/execution-reader'
 import { executionId, parseExecutionId } from '#functions/executions/domain/execution-id';
 import type { ExecutionDeps, ExecutionLinks } from '#functions/executions/ports';
 import { listExecutions } from '#functions/executions/use-cases/list-executions.use-case';
-import type { HttpProblem } from '#functions/shared/problem';
+import type { DomainError } from '#functions/shared/errors';
+import { problemOf } from '#functions/shared/problem';
 import { ExecutionPage } from '#schemas/execution';
 import type { ExecutionLink } from '#store/execution-links';
 
@@ -254,7 +255,7 @@ describe('listing a record’s executions', () => {
 
 describe('bad queries', () => {
   const refused = async (query: Record<string, string>) => {
-    const error = (await listExecutions(deps(), query).catch((e: unknown) => e)) as HttpProblem;
+    const error = problemOf((await listExecutions(deps(), query).catch((e: unknown) => e)) as DomainError);
     expect(error.status, JSON.stringify(query)).toBe(400);
     return error;
   };

@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { RECORD_TYPES } from '#functions/records/domain/record-types';
+import { DomainError, fieldErrors, parseOrThrow, toPointer } from '#functions/shared/errors';
 import {
   badRequest,
   conflict,
-  fieldErrors,
   forbidden,
   HttpProblem,
   malformedJson,
   notFound,
-  parseOrThrow,
   payloadTooLarge,
   preconditionFailed,
-  toPointer,
+  problemOf,
   unauthenticated,
   unprocessable,
   unsupportedMediaType,
@@ -103,7 +102,7 @@ describe('parseOrThrow', () => {
     expect(account).toEqual({ name: 'Acme', tier: 'standard' });
   });
 
-  it('throws one 422 problem listing every failing field', () => {
+  it('throws one error listing every failing field, answered as one 422 problem', () => {
     let thrown: unknown;
     try {
       parseOrThrow(RECORD_TYPES.account.input, { name: '', country: 'de' }, 'body');
@@ -111,8 +110,8 @@ describe('parseOrThrow', () => {
       thrown = error;
     }
 
-    expect(thrown).toBeInstanceOf(HttpProblem);
-    const body = (thrown as HttpProblem).toBody();
+    expect(thrown).toBeInstanceOf(DomainError);
+    const body = problemOf(thrown as DomainError).toBody();
     expect(body.status).toBe(422);
     expect(body.type).toBe('/problems/validation-failed');
     expect(body.detail).toBe('2 fields are invalid in the request body.');

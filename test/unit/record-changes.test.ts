@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { diff, etagOf, ifMatchAdmits, mergePatch } from '#functions/records/domain/record-changes';
 import { RECORD_TYPES } from '#functions/records/domain/record-types';
-import { fieldErrors } from '#functions/shared/problem';
+import { fieldErrors } from '#functions/shared/errors';
 
 /** A patch as it arrives over HTTP: parsed from JSON text, so `__proto__` is an ordinary key. */
 const fromJson = (text: string): unknown => JSON.parse(text);

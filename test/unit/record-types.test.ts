@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_TYPES, recordTypeById, type StoredRecord } from '#functions/records/domain/record-types';
-import { fieldErrors } from '#functions/shared/problem';
+import { fieldErrors } from '#functions/shared/errors';
 import { pricingProduct, storedProduct, storedRecord, testId } from './support/builders.ts';
 
 const { account, contact, lead, user, queue, product, quote, ticket } = RECORD_TYPES;

@@ -11,7 +11,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RECORD_TYPES, type StoredRecord } from '#functions/records/domain/record-types';
 import { updateRecord } from '#functions/records/use-cases/update-record.use-case';
-import { HttpProblem, type ProblemBody } from '#functions/shared/problem';
+import { DomainError } from '#functions/shared/errors';
+import { type ProblemBody, problemOf as toProblem } from '#functions/shared/problem';
 import { storedRecord, testId } from './support/builders.ts';
 import { itemOf, NOW, recordDeps, source } from './support/record-deps.ts';
 
@@ -44,7 +45,10 @@ async function problemOf(
   try {
     await promise;
   } catch (error) {
-    if (error instanceof HttpProblem) return { ...error.toBody(), headers: error.headers };
+    if (error instanceof DomainError) {
+      const problem = toProblem(error);
+      return { ...problem.toBody(), headers: problem.headers };
+    }
     throw error;
   }
   throw new Error('expected an HTTP problem');

@@ -8,7 +8,7 @@ import { text } from '#schemas/common';
 import type { DocumentVersion } from '#store/document-versions';
 import type { EntityDescriptor, StoredRecord } from '#store/record-store';
 import type { RecordDeps } from '../../records/ports.ts';
-import { type FieldError, notFound, toPointer, validationProblem } from '../../shared/problem.ts';
+import { type FieldError, invalidFields, notFound, toPointer } from '../../shared/errors.ts';
 import type { AdminKind } from '../domain/admin-kinds.ts';
 import type { DocumentDeps } from '../ports.ts';
 
@@ -62,7 +62,7 @@ export async function checkReferences(
       return [{ pointer, detail: `${ref.type} ${ref.id} is archived`, code: 'archived_reference' }];
     return [];
   });
-  if (errors.length > 0) throw validationProblem(errors);
+  if (errors.length > 0) throw invalidFields(errors);
 }
 
 /** The head as clients see it, with the active version's content when there is one. */

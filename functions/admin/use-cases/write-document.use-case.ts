@@ -2,7 +2,7 @@ import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import { etagOf, ifMatchAdmits } from '../../records/domain/record-changes.ts';
 import type { ChangeSource } from '../../records/ports.ts';
 import { auditEntry, withRetries } from '../../records/use-cases/record-service.ts';
-import { conflict, parseOrThrow, preconditionFailed } from '../../shared/problem.ts';
+import { conflict, parseOrThrow, staleVersion } from '../../shared/errors.ts';
 import type { AdminKind } from '../domain/admin-kinds.ts';
 import type { DocumentDeps } from '../ports.ts';
 import {
@@ -164,7 +164,7 @@ export async function setActiveVersion(
 }
 
 function stale(head: DocumentHead) {
-  return preconditionFailed(
+  return staleVersion(
     `If-Match does not match the current version ${etagOf(head.version)}; nothing was changed.`,
     {
       currentETag: etagOf(head.version),

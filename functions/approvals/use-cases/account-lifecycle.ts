@@ -14,7 +14,7 @@ import type { StoredRecord } from '#store/record-store';
 import { RECORD_TYPES, type RecordLifecycle } from '../../records/domain/record-types.ts';
 import type { RecordDeps } from '../../records/ports.ts';
 import { auditEntry } from '../../records/use-cases/record-service.ts';
-import { conflict } from '../../shared/problem.ts';
+import { conflict } from '../../shared/errors.ts';
 import { FLOW_ACTOR } from './approval-flow.ts';
 
 /** Account fields an approval policy can test (quoteFacts: accountTier, accountCountry). */

@@ -24,8 +24,9 @@ import {
   type RecordedDecision,
 } from '#schemas/approval';
 import { LinkAlreadyUsedError, StepAlreadySettledError } from '#store/approval-store';
+import { fieldErrors } from '../../shared/errors.ts';
 import type { ApiResult } from '../../shared/http.ts';
-import { fieldErrors, HttpProblem } from '../../shared/problem.ts';
+import { HttpProblem } from '../../shared/problem.ts';
 import type { DecisionDeps } from '../ports.ts';
 import {
   confirmPage,

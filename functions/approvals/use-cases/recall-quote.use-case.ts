@@ -5,7 +5,7 @@ import type { StoredRecord } from '#store/record-store';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { RecordDeps } from '../../records/ports.ts';
 import { auditEntry, loadRecord, withRetries } from '../../records/use-cases/record-service.ts';
-import { conflict, forbidden, notFound } from '../../shared/problem.ts';
+import { conflict, notAllowed, notFound } from '../../shared/errors.ts';
 import type { SubmitDeps } from '../ports.ts';
 import { loadRunView } from '../views/approval-view.ts';
 import type { Caller } from './submit-quote.use-case.ts';
@@ -50,7 +50,7 @@ export async function recallQuote(
   const { principal } = caller;
   const isSubmitter = [principal.userId, principal.id].includes(run.submittedBy.userId);
   if (!isSubmitter && principal.role !== 'manager' && principal.role !== 'admin')
-    throw forbidden(
+    throw notAllowed(
       `Only ${run.submittedBy.name}, who submitted the quote, or a manager or admin may recall it.`,
     );
 

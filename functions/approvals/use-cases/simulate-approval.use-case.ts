@@ -6,7 +6,7 @@ import type { DocumentDeps } from '../../admin/ports.ts';
 import { entityOf, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { loadRecord } from '../../records/use-cases/record-service.ts';
-import { parseOrThrow, unprocessable } from '../../shared/problem.ts';
+import { parseOrThrow, rejected } from '../../shared/errors.ts';
 import { recordDirectory } from '../adapters/record-directory.ts';
 import {
   type ActivePolicy,
@@ -92,7 +92,7 @@ export async function planQuote(
 ): Promise<ApprovalPlan> {
   const { quote, submitterId } = input;
   if (!submitterId) {
-    throw unprocessable(
+    throw rejected(
       'submitter-unknown',
       'Submitter unknown',
       'Name a submitterId: the quote has no owner and the caller is not a staff user.',
@@ -109,8 +109,7 @@ export async function planQuote(
       at: input.at,
     });
   } catch (error) {
-    if (error instanceof PlanningError)
-      throw unprocessable('no-approver', 'Nobody can approve', error.message);
+    if (error instanceof PlanningError) throw rejected('no-approver', 'Nobody can approve', error.message);
     throw error;
   }
 }

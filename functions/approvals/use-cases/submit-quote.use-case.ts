@@ -10,7 +10,8 @@ import type { ChangeSource } from '../../records/ports.ts';
 import { assertMayWrite } from '../../records/use-cases/ownership.ts';
 import { auditEntry, loadRecord, withRetries } from '../../records/use-cases/record-service.ts';
 import type { Principal } from '../../shared/auth.ts';
-import { conflict, HttpProblem, preconditionFailed, unprocessable } from '../../shared/problem.ts';
+import { conflict, rejected, staleVersion, Unavailable } from '../../shared/errors.ts';
+
 import type { ActivePolicy, ApprovalPlan, PlannedStep } from '../domain/approval-plan.ts';
 import type { SubmitDeps } from '../ports.ts';
 import { loadRunView } from '../views/approval-view.ts';
@@ -49,7 +50,7 @@ export async function submitQuote(
       const quote = await loadRecord(deps, quoteType, quoteId);
       await assertMayWrite(deps.store, caller.source.writer, quoteType, { current: quote }, 'submit');
       if (ifMatch !== undefined && !ifMatchAdmits(ifMatch, quote.version))
-        throw preconditionFailed(
+        throw staleVersion(
           `If-Match does not match the current version ${etagOf(quote.version)}; nothing was submitted.`,
           { currentETag: etagOf(quote.version) },
         );
@@ -87,7 +88,7 @@ export async function submitQuote(
         await deps.store.replace(quoteType, quote, next, audit, deps.approvals.runItems(run, steps));
       } catch (error) {
         if (error instanceof VersionConflictError && ifMatch !== undefined)
-          throw preconditionFailed('The quote changed while it was being submitted; nothing was submitted.');
+          throw staleVersion('The quote changed while it was being submitted; nothing was submitted.');
         throw error;
       }
       return run;
@@ -148,14 +149,14 @@ function checkSubmittable(quote: StoredRecord, now: Date): void {
   const totals = quote.totals as QuoteTotals | undefined;
   const lines = quote.lines as PricedQuoteLine[] | undefined;
   if (!totals || typeof totals.total !== 'number' || !lines?.length)
-    throw unprocessable(
+    throw rejected(
       'quote-not-priced',
       'Quote not priced',
       `Quote ${quote.id} has no priced lines to approve.`,
     );
   const today = now.toISOString().slice(0, 10);
   if (typeof quote.validUntil === 'string' && quote.validUntil < today)
-    throw unprocessable(
+    throw rejected(
       'quote-expired',
       'Quote no longer valid',
       `Quote ${quote.id} was valid until ${quote.validUntil}; set a later validUntil before submitting.`,
@@ -265,13 +266,11 @@ async function startExecution(deps: SubmitDeps, run: ApprovalRun, caller: Caller
     executionArn = await deps.workflow.start(run.id, { approvalId: run.id, stepIndex: 0 }, run.quoteId);
   } catch (error) {
     await undoSubmit(deps, run, caller, error as Error);
-    throw new HttpProblem(
-      503,
+    throw new Unavailable(
       'workflow-unavailable',
       'Approval could not start',
       'The approval workflow could not be started; the quote is back in draft and nothing was sent. Retry shortly.',
-      {},
-      { 'retry-after': '5' },
+      5,
     );
   }
   await deps.approvals.setRunFields(run.id, { executionArn });

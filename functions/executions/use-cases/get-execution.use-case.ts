@@ -1,6 +1,6 @@
 import { executionArnOf } from '#connectors/stepfunctions/client';
 import type { ExecutionDetail } from '#schemas/execution';
-import { badRequest, notFound } from '../../shared/problem.ts';
+import { invalidRequest, notFound } from '../../shared/errors.ts';
 import { parseExecutionId } from '../domain/execution-id.ts';
 import { buildTimeline, tokenDigestsIn } from '../domain/timeline.ts';
 import type { ExecutionDeps } from '../ports.ts';
@@ -19,7 +19,7 @@ import { recordRef, summaryOf } from './execution-service.ts';
 export async function getExecution(deps: ExecutionDeps, id: string): Promise<ExecutionDetail> {
   const parsed = parseExecutionId(id);
   if (!parsed)
-    throw badRequest(
+    throw invalidRequest(
       `"${id.slice(0, 100)}" is not an execution id: expected workflow.name, e.g. quote-approval.apr_01JD…`,
     );
   const stateMachineArn = deps.workflows.get(parsed.workflow);

@@ -8,8 +8,8 @@ import { ExecutionListQuery, type ExecutionSummary, RECORD_FILTER } from '#schem
 import { InvalidCursorError } from '#store/errors';
 import type { Page } from '#store/record-store';
 import { RECORD_CATALOGUE } from '../../records/domain/record-catalogue.ts';
+import { InvalidRequest } from '../../shared/errors.ts';
 import { invalidQuery, withCursor } from '../../shared/paging.ts';
-import { HttpProblem } from '../../shared/problem.ts';
 import {
   decodeRecordCursor,
   decodeWorkflowsCursor,
@@ -24,7 +24,7 @@ import { isRecordType, summaryOf } from './execution-service.ts';
 const DESCRIBE_CONCURRENCY = 8;
 
 const queryProblem = (pointer: string, detail: string) =>
-  new HttpProblem(400, 'invalid-query', 'Invalid query', `The query string is invalid: ${detail}`, {
+  new InvalidRequest('invalid-query', 'Invalid query', `The query string is invalid: ${detail}`, {
     errors: [{ pointer, detail, code: 'invalid_value' }],
   });
 

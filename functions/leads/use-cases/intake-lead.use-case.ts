@@ -15,7 +15,7 @@
 
 import type { DuplicateSettings, LeadRouting } from '#schemas/admin/lead-routing';
 import { type LeadRoutingOutcome, OPEN_LEAD_STATUSES } from '#schemas/records/lead';
-import { TransactionConflictError, VersionConflictError } from '#store/errors';
+import { AlongsideConditionFailedError, TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { MatchKind } from '#store/lead-routing-store';
 import type { StoredRecord } from '#store/record-store';
 import { diff } from '../../records/domain/record-changes.ts';
@@ -27,7 +27,7 @@ import {
   resolveAndDerive,
   withRetries,
 } from '../../records/use-cases/record-service.ts';
-import { HttpProblem } from '../../shared/problem.ts';
+import { Contention } from '../../shared/errors.ts';
 import { activeRouting, leadDirectory, type RoutingVersion } from '../adapters/lead-directory.ts';
 import { type LeadScore, leadFacts, scoreLead } from '../domain/lead-scoring.ts';
 import { isAway, planRouting, type RoutingPlan, type RoutingUser } from '../domain/routing-plan.ts';
@@ -121,13 +121,9 @@ export async function intakeLead(
     } catch (error) {
       if (!(error instanceof DuplicateRace || error instanceof TransactionConflictError)) throw error;
       if (round >= MAX_ROUNDS)
-        throw new HttpProblem(
-          409,
-          'write-conflict',
-          'Write conflict',
+        throw new Contention(
           'Submissions for this person are arriving at the same moment; retry shortly.',
-          {},
-          { 'retry-after': '1' },
+          1,
         );
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** round));
     }
@@ -391,12 +387,8 @@ async function createRouted(
       keys.map((k) => deps.leads.claimMatch(k.kind, k.value, record.id, stale.get(k.kind))),
     );
   } catch (error) {
-    // The match keys follow the record and its audit entry in the transaction (items 2…).
-    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-    if (
-      (error as Error).name === 'TransactionCanceledException' &&
-      reasons?.slice(2).some((r) => r.Code === 'ConditionalCheckFailed')
-    )
+    // A match key (written alongside the lead) was claimed by another lead meanwhile.
+    if (error instanceof AlongsideConditionFailedError)
       throw new DuplicateRace('a lead with the same email or phone was created meanwhile');
     throw error;
   }

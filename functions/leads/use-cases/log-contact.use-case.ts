@@ -10,7 +10,7 @@ import {
   loadRecord,
   withRetries,
 } from '../../records/use-cases/record-service.ts';
-import { conflict, parseOrThrow, validationProblem } from '../../shared/problem.ts';
+import { conflict, invalidFields, parseOrThrow } from '../../shared/errors.ts';
 
 const LABEL: Record<(typeof CONTACT_KINDS)[number], string> = {
   call: 'Call',
@@ -35,7 +35,7 @@ export async function logContact(
   const now = deps.now();
   const at = activity.at ? new Date(activity.at) : now;
   if (at.getTime() > now.getTime() + 60_000)
-    throw validationProblem([{ pointer: '/at', detail: 'must not be in the future', code: 'too_big' }]);
+    throw invalidFields([{ pointer: '/at', detail: 'must not be in the future', code: 'too_big' }]);
   const type = RECORD_TYPES.lead;
   return withRetries(
     async () => {

@@ -2,7 +2,7 @@ import { type LeadRouting, SimulateRoutingRequest } from '#schemas/admin/lead-ro
 import { LeadInput } from '#schemas/records/lead';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { loadRecord } from '../../records/use-cases/record-service.ts';
-import { parseOrThrow } from '../../shared/problem.ts';
+import { parseOrThrow } from '../../shared/errors.ts';
 import { activeRouting, type RoutingVersion, routingVersion } from '../adapters/lead-directory.ts';
 import type { TargetOutcome } from '../domain/routing-plan.ts';
 import type { LeadDeps } from '../ports.ts';

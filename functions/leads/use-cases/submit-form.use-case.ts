@@ -6,10 +6,11 @@ import type { ChangeSource } from '../../records/ports.ts';
 import {
   type FieldError,
   fieldErrors,
-  HttpProblem,
+  invalidFields,
+  TooManyRequests,
   toPointer,
-  validationProblem,
-} from '../../shared/problem.ts';
+} from '../../shared/errors.ts';
+
 import { type ActiveForm, originNotAllowed } from '../lead-form-service.ts';
 import type { LeadDeps } from '../ports.ts';
 import { type IntakeResult, intakeLead } from './intake-lead.use-case.ts';
@@ -45,13 +46,9 @@ export async function submitForm(deps: LeadDeps, form: ActiveForm, post: FormPos
 
   const rate = await deps.rateLimits.hit(`form#${form.id}`, post.client.ip, content.rateLimit, deps.now());
   if (!rate.allowed)
-    throw new HttpProblem(
-      429,
-      'too-many-requests',
-      'Too many requests',
+    throw new TooManyRequests(
       `This form takes at most ${content.rateLimit.requests} posts per ${content.rateLimit.windowSeconds} s from one client; retry in ${rate.retryAfterSeconds} s.`,
-      {},
-      { 'retry-after': String(rate.retryAfterSeconds) },
+      rate.retryAfterSeconds,
     );
 
   const submissionId = deps.newId('sub');
@@ -87,7 +84,7 @@ export async function submitForm(deps: LeadDeps, form: ActiveForm, post: FormPos
     if (text === '') continue;
     input[target] = normalise(target, text, content.defaultCountry as CountryCode | undefined);
   }
-  if (errors.length > 0) throw validationProblem(errors);
+  if (errors.length > 0) throw invalidFields(errors);
 
   const parsed = LeadInput.safeParse(input);
   if (!parsed.success) {
@@ -95,7 +92,7 @@ export async function submitForm(deps: LeadDeps, form: ActiveForm, post: FormPos
       const field = leadPointer.split('/')[1] ?? '';
       return `/${formFieldOf.get(field) ?? Object.entries(content.fields).find(([, t]) => t === field)?.[0] ?? field}`;
     };
-    throw validationProblem(fieldErrors(parsed.error).map((e) => ({ ...e, pointer: pointer(e.pointer) })));
+    throw invalidFields(fieldErrors(parsed.error).map((e) => ({ ...e, pointer: pointer(e.pointer) })));
   }
   const source: ChangeSource = {
     actor: { id: form.id, name: `Web form ${content.name}`, kind: 'system' },

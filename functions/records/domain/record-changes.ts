@@ -1,6 +1,6 @@
 /** Pure helpers for changing records: merge patches, field diffs for the audit trail, ETags. */
 import type { FieldChange } from '#schemas/audit';
-import { toPointer } from '../../shared/problem.ts';
+import { toPointer } from '../../shared/errors.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

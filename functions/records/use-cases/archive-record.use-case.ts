@@ -1,6 +1,6 @@
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { conflict, preconditionFailed } from '../../shared/problem.ts';
+import { conflict, staleVersion } from '../../shared/errors.ts';
 import { etagOf, ifMatchAdmits } from '../domain/record-changes.ts';
 import type { RecordType } from '../domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../ports.ts';
@@ -28,7 +28,7 @@ export async function setArchived(
       const current = await loadRecord(deps, type, id);
       await assertMayWrite(deps.store, source.writer, type, { current }, archived ? 'archive' : 'restore');
       if (ifMatch !== undefined && !ifMatchAdmits(ifMatch, current.version)) {
-        throw preconditionFailed(
+        throw staleVersion(
           `If-Match does not match the current version ${etagOf(current.version)}; nothing was changed.`,
           {
             currentETag: etagOf(current.version),
@@ -56,9 +56,7 @@ export async function setArchived(
         );
       } catch (error) {
         if (error instanceof VersionConflictError && ifMatch !== undefined) {
-          throw preconditionFailed(
-            'The record changed while this request was being written; nothing was changed.',
-          );
+          throw staleVersion('The record changed while this request was being written; nothing was changed.');
         }
         throw error;
       }

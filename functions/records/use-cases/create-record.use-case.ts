@@ -1,6 +1,6 @@
 import { UniqueConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { conflict, parseOrThrow } from '../../shared/problem.ts';
+import { conflict, parseOrThrow } from '../../shared/errors.ts';
 import { diff } from '../domain/record-changes.ts';
 import type { RecordType } from '../domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../ports.ts';

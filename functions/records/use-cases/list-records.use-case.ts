@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { PageQuery } from '#schemas/api';
 import type { Page, StoredRecord } from '#store/record-store';
+import { invalidRequest } from '../../shared/errors.ts';
 import { invalidQuery, withCursor } from '../../shared/paging.ts';
-import { badRequest } from '../../shared/problem.ts';
 import type { RecordType } from '../domain/record-types.ts';
 import type { RecordDeps } from '../ports.ts';
 
@@ -39,7 +39,7 @@ export async function listRecords(
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => {
       const filter = type.filters[name];
-      if (!filter) throw badRequest(`Unknown filter ${name}.`);
+      if (!filter) throw invalidRequest(`Unknown filter ${name}.`);
       return {
         field: filter.field,
         value: value as string | boolean,

@@ -18,7 +18,7 @@
  */
 import type { Role } from '#schemas/common';
 import type { StoredRecord } from '#store/record-store';
-import { forbidden } from '../../shared/problem.ts';
+import { notAllowed } from '../../shared/errors.ts';
 
 /** The person or key behind a change, as the checks need it. */
 export interface Writer {
@@ -100,7 +100,7 @@ export async function assertMayWrite(
       (field) => change.next?.[field] !== undefined && change.next[field] !== change.current?.[field],
     );
     if (fields.length > 0)
-      throw forbidden(
+      throw notAllowed(
         `Integration keys may not set a product's ${fields.join(', ')} unless the key has the "${PRICING_GRANT}" grant; nothing was changed.`,
       );
   }
@@ -111,14 +111,14 @@ export async function assertMayWrite(
       ? 'your own (or your team’s, if your edit scope is team)'
       : 'your own and your reports’';
   if (current && !(await mayWriteOwned(directory, writer, ownerOf(current))))
-    throw forbidden(
+    throw notAllowed(
       `${type.label} ${current.id} belongs to ${ownerOf(current)}; as ${writer.role} you may ${action} ${who} records${writer.userId ? '' : ' (this credential acts for no staff user)'}, nothing was changed.`,
     );
   const nextOwner = ownerOf(next);
   if (next && nextOwner !== ownerOf(current) && nextOwner !== undefined) {
     const allowed = await mayWriteOwned(directory, writer, nextOwner);
     if (!allowed)
-      throw forbidden(
+      throw notAllowed(
         `As ${writer.role} you may not give a ${type.label.toLowerCase()} to ${nextOwner}${writer.role === 'sales' ? ': only to yourself (or your team, if your edit scope is team); a manager reassigns' : ': they are not in your reporting chain'}; nothing was changed.`,
       );
   }

@@ -4,13 +4,8 @@
  */
 import type { AuditEntry, FieldChange } from '#schemas/audit';
 import type { StoredRecord } from '#store/record-store';
-import {
-  type FieldError,
-  HttpProblem,
-  notFound,
-  toPointer,
-  validationProblem,
-} from '../../shared/problem.ts';
+import { Contention, type FieldError, invalidFields, notFound, toPointer } from '../../shared/errors.ts';
+
 import type { RecordType } from '../domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../ports.ts';
 
@@ -50,11 +45,11 @@ export async function resolveAndDerive(
         code: 'archived_reference',
       });
   }
-  if (errors.length > 0) throw validationProblem(errors);
+  if (errors.length > 0) throw invalidFields(errors);
   if (!type.derive) return {};
   const derived = type.derive(input, found, current);
   if (!derived.ok) {
-    throw validationProblem(
+    throw invalidFields(
       derived.issues.map((i) => ({ pointer: toPointer(i.path), detail: i.message, code: 'invalid_value' })),
     );
   }
@@ -116,16 +111,7 @@ export async function withRetries<T>(
     } catch (error) {
       if (!retryable(error)) throw error;
       if (i >= tries) {
-        throw new HttpProblem(
-          409,
-          'write-conflict',
-          'Write conflict',
-          'The record is being changed by others right now; retry shortly.',
-          {},
-          {
-            'retry-after': '1',
-          },
-        );
+        throw new Contention('The record is being changed by others right now; retry shortly.', 1);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 10 * 2 ** i)));
     }

@@ -1,6 +1,6 @@
 import { TransactionConflictError, UniqueConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import { conflict, parseOrThrow, preconditionFailed, validationProblem } from '../../shared/problem.ts';
+import { conflict, invalidFields, parseOrThrow, staleVersion } from '../../shared/errors.ts';
 import { diff, etagOf, ifMatchAdmits, mergePatch } from '../domain/record-changes.ts';
 import type { RecordType } from '../domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../ports.ts';
@@ -50,7 +50,7 @@ export async function updateRecord(
         ([field]) => JSON.stringify(input[field]) !== JSON.stringify(current[field]),
       );
       if (frozen.length > 0) {
-        throw validationProblem(
+        throw invalidFields(
           frozen.map(([field, reason]) => ({ pointer: `/${field}`, detail: reason, code: 'immutable' })),
         );
       }
@@ -101,7 +101,7 @@ export async function updateRecord(
 }
 
 function stale(current: StoredRecord, raced = false) {
-  return preconditionFailed(
+  return staleVersion(
     raced
       ? 'The record changed while this update was being written; nothing was changed. Fetch it again and retry.'
       : `If-Match does not match the current version ${etagOf(current.version)}; nothing was changed.`,

@@ -1,7 +1,7 @@
 import { TicketReply } from '#schemas/records/ticket';
 import type { StoredRecord } from '#store/record-store';
 import type { ChangeSource, RecordDeps } from '../../records/ports.ts';
-import { conflict, parseOrThrow } from '../../shared/problem.ts';
+import { conflict, parseOrThrow } from '../../shared/errors.ts';
 import { writeTicket } from './ticket-writes.ts';
 
 /** Where a reply takes the ticket. */

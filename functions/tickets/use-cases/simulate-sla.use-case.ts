@@ -4,7 +4,7 @@ import type { DocumentDeps } from '../../admin/ports.ts';
 import { loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { loadRecord } from '../../records/use-cases/record-service.ts';
-import { parseOrThrow, unprocessable } from '../../shared/problem.ts';
+import { parseOrThrow, rejected } from '../../shared/errors.ts';
 import { BusinessClock } from '../domain/business-calendar.ts';
 import { advanceSla, pendingPoints } from '../domain/sla-clock.ts';
 import { activeSlaPolicies, type ChosenPolicy, choosePolicy, SLA_KIND, tierOf } from './sla-policies.ts';
@@ -56,7 +56,7 @@ export async function simulateSla(deps: DocumentDeps, body: unknown) {
     chosen = choosePolicy(await activeSlaPolicies(deps), facts.queueId);
   }
   if (!chosen)
-    throw unprocessable(
+    throw rejected(
       'no-sla-policy',
       'No SLA policy applies',
       'No active SLA policy covers this ticket: activate one without queueIds, or one naming its queue.',

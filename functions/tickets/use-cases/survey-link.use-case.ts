@@ -15,13 +15,14 @@
  *      program with the rating.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { metrics } from '#platform/observability';
 import { SurveyAnswer } from '#schemas/admin/sla-survey';
+import { AlongsideConditionFailedError } from '#store/errors';
 import { hashSurveyLink, type SurveyLink, type SurveyStore } from '#store/survey-store';
 import type { RecordDeps } from '../../records/ports.ts';
+import { fieldErrors } from '../../shared/errors.ts';
 import type { ApiResult } from '../../shared/http.ts';
-import { fieldErrors, HttpProblem } from '../../shared/problem.ts';
+import { HttpProblem } from '../../shared/problem.ts';
 import {
   ratingPage,
   SURVEY_PAGE_HEADERS,
@@ -206,7 +207,7 @@ export async function answerSurvey(
     );
   } catch (error) {
     // Another post answered the link first (or it expired meanwhile): say so, as above.
-    if (!(error instanceof TransactionCanceledException)) throw error;
+    if (!(error instanceof AlongsideConditionFailedError)) throw error;
     const fresh = await deps.surveys.get(link.hash);
     const reason = fresh ? closedReason(fresh, deps.now()) : undefined;
     if (reason) return refuse(reason, wantsHtml, 'POST');
