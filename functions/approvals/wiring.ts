@@ -17,14 +17,7 @@ import { ExecutionLinkStore } from '#store/execution-links';
 import { RecordStore } from '#store/record-store';
 import { documentDeps } from '../admin/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
-import type {
-  ApprovalWorkflow,
-  FlowDeps,
-  SettleDeps,
-  SmsDecisionDeps,
-  StepOutcome,
-  SubmitDeps,
-} from './ports.ts';
+import type { ApprovalWorkflow, SettleDeps, StepOutcome, SubmitDeps } from './ports.ts';
 import { QUOTE_APPROVAL } from './use-cases/approval-flow.ts';
 
 let settle: SettleDeps | undefined;

@@ -14,7 +14,6 @@ import { ExecutionLinkStore } from '#store/execution-links';
 import { LeadRoutingStore } from '#store/lead-routing-store';
 import { MessageOutbox } from '#store/message-outbox';
 import { RateLimits } from '#store/rate-limits';
-import type { DocumentDeps } from '../admin/ports.ts';
 import { documentDeps } from '../admin/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
 import type { FollowUpFlow, LeadDeps, NotifyDeps } from './ports.ts';

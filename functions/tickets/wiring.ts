@@ -18,7 +18,6 @@ import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
 import { MessageOutbox } from '#store/message-outbox';
 import { SurveyStore } from '#store/survey-store';
-import type { DocumentDeps } from '../admin/ports.ts';
 import { documentDeps } from '../admin/wiring.ts';
 import type { RecordLifecycle } from '../records/domain/record-types.ts';
 import type { RecordDeps } from '../records/ports.ts';

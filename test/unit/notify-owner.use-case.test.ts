@@ -88,11 +88,8 @@ describe('notifyOwner', () => {
     expect(retried).toEqual({ sent: ['email', 'sms'] });
     expect([emails.length, texts.length]).toEqual([1, 1]);
     expect(history.map((e) => [e.context?.eventKey, e.summary])).toEqual([
-      [
-        'notify:0:' + ownerId + ':partial',
-        'Emailed Ana Seller about the lead; the rest failed and is retried',
-      ],
-      ['notify:0:' + ownerId, 'Emailed and texted Ana Seller about the lead'],
+      [`notify:0:${ownerId}:partial`, 'Emailed Ana Seller about the lead; the rest failed and is retried'],
+      [`notify:0:${ownerId}`, 'Emailed and texted Ana Seller about the lead'],
     ]);
   });
 });

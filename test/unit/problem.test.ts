@@ -6,7 +6,6 @@ import {
   badRequest,
   conflict,
   forbidden,
-  HttpProblem,
   malformedJson,
   notFound,
   payloadTooLarge,

@@ -6,7 +6,6 @@
  * cannot disagree.
  */
 import type { ApprovalPolicy, Approver } from '#schemas/admin/approval-policy';
-import type { Role } from '#schemas/common';
 import { type EvaluateOptions, evaluate, type Facts } from '../../admin/domain/evaluate-condition.ts';
 import type { Directory, DirectoryUser } from '../ports.ts';
 

@@ -1,17 +1,9 @@
-/**
- * What the quote-approval flow's use cases share: the flow's identity in the audit trail, loading
- * runs and steps, the quote as approvers see it, and the flow's history entries. Their ports are
- * in ../ports.ts, the production wiring in ../wiring.ts; tests build the ports from fakes.
- */
-import type { EmailSender } from '#connectors/email/email-sender';
-import type { SmsSender } from '#connectors/sms/sms-sender';
 import type { ApprovalRequest, RecordedDecision } from '#schemas/approval';
 import type { Actor, AuditEntry } from '#schemas/audit';
 import type { Channel } from '#schemas/common';
 import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
 import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
-import type { Outbox } from '#store/message-outbox';
 import type { StoredRecord } from '#store/record-store';
 import { stableAuditId } from '../domain/audit-ids.ts';
 import type { ApprovalRuns, QuoteRecords } from '../ports.ts';

@@ -1,25 +1,7 @@
-/**
- * Decisions by SMS reply. An approval SMS ends "Reply YES 482193 to approve or NO 482193 to reject";
- * the reply comes back through two-way SMS (AWS End User Messaging publishes it to an SNS topic,
- * which invokes this function).
- *
- *   1. Ignore carrier keywords (STOP, HELP …): SNS / End User Messaging answer those itself.
- *      Ignore, unanswered, any number that holds no live reply code: only staff are texted codes,
- *      and answering strangers would let anyone make the hub send texts (SMS pumping).
- *   2. Ignore a phone that sent 5 wrong codes this hour (fixed UTC hour), so codes cannot be
- *      guessed by brute force; the 5th wrong code is answered once with that news.
- *   3. Read the decision and code ("YES 482193", "y482193", "approve: 482193", "482193 no" …); find the
- *      request by (sending phone, code) — codes are claimed per phone, so a code sent from
- *      another phone finds nothing — and check the phone is still the approver's.
- *      Anything else counts as a wrong code.
- *   4. Refuse a request no longer open, saying why; otherwise record the decision (channel sms,
- *      audited, the step settled if decided) and reply with the result.
- */
-import type { SmsSender } from '#connectors/sms/sms-sender';
 import { logger } from '#platform/observability';
 import type { Decision } from '#schemas/approval';
 import { LinkAlreadyUsedError, StepAlreadySettledError } from '#store/approval-store';
-import type { DecisionDeps, SmsDecisionDeps } from '../ports.ts';
+import type { SmsDecisionDeps } from '../ports.ts';
 import { type RequestState, recordDecision, requestContext } from './record-decision.ts';
 
 export interface InboundSms {

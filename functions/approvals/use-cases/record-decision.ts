@@ -10,7 +10,7 @@ import type { Channel } from '#schemas/common';
 import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
 import { stableAuditId } from '../domain/audit-ids.ts';
-import type { DecisionDeps, SettleDeps, StepOutcome } from '../ports.ts';
+import type { DecisionDeps, StepOutcome } from '../ports.ts';
 import { settleIfDecided } from './settle-step.ts';
 
 /** Where a request stands, as its approver would put it. */

@@ -3,7 +3,6 @@ import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
 import type { ApprovalRun, ApprovalStep, RunStatus } from '#store/approval-store';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { StoredRecord } from '#store/record-store';
-import type { DocumentDeps } from '../../admin/ports.ts';
 import { etagOf, ifMatchAdmits } from '../../records/domain/record-changes.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { ChangeSource } from '../../records/ports.ts';
