@@ -60,7 +60,6 @@ const pascal = pascalCase;
 
 /** `records/get-record` → `RecordsGetRecord`; construct ids, and so logical ids, stay stable. */
 const functionId = (handler: string) => pascal(handler);
-/** `GET /v1/accounts/{id}` → `GETV1AccountsId`. */
 /** What a public route's acknowledgement says; a public route without its reason stops synthesis. */
 function publicBecause(route: Route): string {
   if (!route.publicBecause?.trim())
@@ -71,6 +70,7 @@ function publicBecause(route: Route): string {
   return route.publicBecause;
 }
 
+/** `GET /v1/accounts/{id}` → `GETV1AccountsId`. */
 const routeId = (route: Route) => `${route.method}${pascal(route.path)}`;
 
 /**
