@@ -27,6 +27,28 @@ export const VersionRequest = (kind: AdminKind) =>
 
 export type DocumentHead = StoredRecord & { name: string; latestVersion: number; activeVersion?: number };
 
+/** A kind's documents that have an active version, oldest first (all pages read). */
+export async function activeHeads(
+  deps: Pick<RecordDeps, 'store'>,
+  kind: AdminKind,
+): Promise<(DocumentHead & { activeVersion: number })[]> {
+  const heads: StoredRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.list(entityOf(kind), {
+      filters: [],
+      limit: 100,
+      includeArchived: false,
+      ...(cursor ? { cursor } : {}),
+    });
+    heads.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return (heads as DocumentHead[])
+    .filter((h): h is DocumentHead & { activeVersion: number } => typeof h.activeVersion === 'number')
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
 export async function loadHead(deps: RecordDeps, kind: AdminKind, id: string): Promise<DocumentHead> {
   const valid = new RegExp(`^${kind.idPrefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(id);
   const head = valid ? await deps.store.get(kind.name, id) : undefined;

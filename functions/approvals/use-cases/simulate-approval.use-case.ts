@@ -3,7 +3,7 @@ import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
 import type { StoredRecord } from '#store/record-store';
 import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
 import type { DocumentDeps } from '../../admin/ports.ts';
-import { entityOf, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
+import { activeHeads, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { loadRecord } from '../../records/use-cases/record-service.ts';
 import { parseOrThrow, rejected } from '../../shared/errors.ts';
@@ -20,19 +20,7 @@ const kind = ADMIN_KINDS['approval-policy'];
 
 /** The approval policies in force: each document's active version. */
 export async function activePolicies(deps: DocumentDeps): Promise<ActivePolicy[]> {
-  const heads = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.list(entityOf(kind), {
-      filters: [],
-      limit: 100,
-      includeArchived: false,
-      ...(cursor ? { cursor } : {}),
-    });
-    heads.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  const active = heads.filter((h) => typeof h.activeVersion === 'number');
+  const active = await activeHeads(deps, kind);
   return Promise.all(
     active.map(async (h) => {
       const version = await loadVersion<ApprovalPolicy>(deps, kind, h.id, h.activeVersion as number);

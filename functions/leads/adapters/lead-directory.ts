@@ -7,7 +7,7 @@ import type { LeadRouting } from '#schemas/admin/lead-routing';
 import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
 import type { StoredRecord } from '#store/record-store';
 import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
-import { entityOf, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
+import { activeHeads, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { RoutingDirectory, RoutingQueue, RoutingUser } from '../domain/routing-plan.ts';
 import type { LeadDeps } from '../ports.ts';
@@ -102,21 +102,7 @@ function versionContent(deps: LeadDeps, id: string, version: number): Promise<Le
  * says which was used), so a second document can be prepared and tried without taking effect.
  */
 export async function activeRouting(deps: LeadDeps): Promise<RoutingVersion | undefined> {
-  const heads: StoredRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.list(entityOf(kind), {
-      filters: [],
-      limit: 100,
-      includeArchived: false,
-      ...(cursor ? { cursor } : {}),
-    });
-    heads.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  const head = heads
-    .filter((h) => typeof h.activeVersion === 'number')
-    .sort((a, b) => a.id.localeCompare(b.id))[0];
+  const [head] = await activeHeads(deps, kind);
   if (!head) return undefined;
   const version = head.activeVersion as number;
   return {

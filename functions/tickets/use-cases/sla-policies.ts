@@ -4,10 +4,9 @@
  * and activations apply to new tickets.
  */
 import type { SlaPolicy } from '#schemas/admin/sla-policy';
-import type { StoredRecord } from '#store/record-store';
 import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
 import type { DocumentDeps } from '../../admin/ports.ts';
-import { entityOf } from '../../admin/use-cases/document-service.ts';
+import { activeHeads } from '../../admin/use-cases/document-service.ts';
 import type { RecordDeps } from '../../records/ports.ts';
 import type { PolicyRef } from '../domain/sla-clock.ts';
 
@@ -22,21 +21,7 @@ export interface ChosenPolicy {
 
 /** Every active SLA policy version, oldest document first. */
 export async function activeSlaPolicies(deps: DocumentDeps): Promise<ChosenPolicy[]> {
-  const heads: StoredRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.list(entityOf(SLA_KIND), {
-      filters: [],
-      limit: 100,
-      includeArchived: false,
-      ...(cursor ? { cursor } : {}),
-    });
-    heads.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  const active = heads
-    .filter((h) => typeof h.activeVersion === 'number')
-    .sort((a, b) => a.id.localeCompare(b.id));
+  const active = await activeHeads(deps, SLA_KIND);
   return Promise.all(
     active.map(async (head) => {
       const version = head.activeVersion as number;
