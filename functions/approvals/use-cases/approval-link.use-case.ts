@@ -7,14 +7,16 @@
  * neither decide nor race a real decision.
  *
  * Deciding (POST from the page) takes these steps:
- *   1. find the request by the link's hash (unknown → 404);
- *   2. validate the form (400) and compare its nonce with the request's in constant time (403);
- *   3. refuse a request no longer open: decided (409, saying by whom and when), expired,
- *      recalled, passed on or its step already settled (410);
+ *   1. find the request by the link's hash (unknown);
+ *   2. validate the form and compare its nonce with the request's in constant time;
+ *   3. refuse a request no longer open: decided (saying by whom and when), expired, recalled,
+ *      passed on or its step already settled;
  *   4. record the decision — conditional, so racing posts make one decision — with the client's
  *      IP and user agent, audit it on the quote and settle the step if it is decided;
- *   5. send a browser to the outcome page (303, so a reload does not post again); answer a
- *      program with the receipt.
+ *   5. return the receipt.
+ *
+ * Both return what happened, in the approver's words; approval-link-http.ts chooses the page or
+ * the problem and its status.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
@@ -25,16 +27,8 @@ import {
 } from '#schemas/approval';
 import { LinkAlreadyUsedError, StepAlreadySettledError } from '#store/approval-store';
 import { fieldErrors } from '../../shared/errors.ts';
-import type { ApiResult } from '../../shared/http.ts';
-import { HttpProblem } from '../../shared/problem.ts';
 import type { DecisionDeps } from '../ports.ts';
-import {
-  confirmPage,
-  type OutcomeKind,
-  outcomePage,
-  PAGE_HEADERS,
-  type QuoteSummary,
-} from '../views/approval-page.ts';
+import type { QuoteSummary } from '../views/approval-page.ts';
 import {
   completeDecision,
   type RequestContext,
@@ -43,67 +37,51 @@ import {
   requestContext,
 } from './record-decision.ts';
 
-/** A form post carries a nonce, a decision and at most 2000 characters of comment. */
-export const MAX_FORM_BYTES = 32 * 1024;
-
-const linkPath = (linkId: string) => `/approvals/${linkId}`;
 const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 
 const decisionLine = (d: RecordedDecision) =>
   `${d.decision === 'approve' ? 'Approved' : 'Rejected'} by ${d.approverName}` +
   `${d.onBehalfOf ? ` on behalf of ${d.onBehalfOf.name}` : ''} on ${when(d.at)}.`;
 
-const pageResult = (status: number, html: string, method = 'GET'): ApiResult => ({
-  status,
-  raw: method === 'HEAD' ? '' : html,
-  headers: { ...PAGE_HEADERS },
-});
+/** Why a link decides nothing. */
+export type RefusalReason =
+  | 'unknown'
+  | 'nonce-mismatch'
+  | 'bad-form'
+  | 'already-decided'
+  | 'expired'
+  | 'recalled'
+  | 'replaced'
+  | 'approver-inactive'
+  | 'step-settled';
 
-interface Refusal {
-  status: number;
-  kind: OutcomeKind;
-  slug: string;
-  title?: string;
+export interface Refused {
+  kind: 'refused';
+  reason: RefusalReason;
+  /** What the approver reads, one sentence a line. */
   lines: string[];
-  extensions?: Record<string, unknown>;
+  /** Facts a program reads (who decided, the step's outcome, the form's field errors). */
+  details?: Record<string, unknown>;
 }
 
-const TITLES: Partial<Record<OutcomeKind, string>> = {
-  'already-decided': 'Already decided',
-  'step-settled': 'No decision needed',
-  expired: 'Link expired',
-  recalled: 'Quote recalled',
-  replaced: 'Request passed on',
-  'approver-inactive': 'Approver inactive',
-  invalid: 'Link not valid',
-  'bad-form': 'Bad form',
-};
+/** What opening a link shows. */
+export type LinkPage =
+  | {
+      kind: 'confirm';
+      request: ApprovalRequest;
+      quote: QuoteSummary;
+      why: string[];
+      earlier: RecordedDecision[];
+    }
+  | { kind: 'just-decided'; lines: string[] }
+  | Refused;
 
-/** A browser gets the outcome page; a program gets problem+json with the same words. */
-function refuse(refusal: Refusal, wantsHtml: boolean, method: string, back?: string): ApiResult {
-  if (!wantsHtml)
-    throw new HttpProblem(
-      refusal.status,
-      refusal.slug,
-      refusal.title ?? TITLES[refusal.kind] ?? 'Refused',
-      refusal.lines.join(' '),
-      refusal.extensions ?? {},
-    );
-  return pageResult(
-    refusal.status,
-    outcomePage(refusal.kind, {
-      ...(refusal.title ? { title: refusal.title } : {}),
-      lines: refusal.lines,
-      ...(back ? { back } : {}),
-    }),
-    method,
-  );
-}
+/** What posting a link's form did. */
+export type LinkDecision = { kind: 'decided'; receipt: DecisionReceipt } | Refused;
 
-const UNKNOWN: Refusal = {
-  status: 404,
-  kind: 'invalid',
-  slug: 'approval-link-unknown',
+const UNKNOWN: Refused = {
+  kind: 'refused',
+  reason: 'unknown',
   lines: [
     'This is not one of our approval links. Check that the whole link was copied, or use the link in the latest message you received.',
   ],
@@ -119,19 +97,18 @@ async function refusalFor(
   deps: DecisionDeps,
   context: RequestContext,
   state: Exclude<RequestState, { kind: 'open' }>,
-): Promise<Refusal> {
+): Promise<Refused> {
   const name = await quoteName(deps, context.request.quoteId);
   switch (state.kind) {
     case 'decided':
       return {
-        status: 409,
-        kind: 'already-decided',
-        slug: 'approval-already-decided',
+        kind: 'refused',
+        reason: 'already-decided',
         lines: [
           `${name}: ${decisionLine(state.decision)}`,
           ...(state.decision.comment ? [`Comment: “${state.decision.comment}”`] : []),
         ],
-        extensions: {
+        details: {
           decision: state.decision.decision,
           decidedBy: state.decision.approverName,
           decidedAt: state.decision.at,
@@ -139,9 +116,8 @@ async function refusalFor(
       };
     case 'expired':
       return {
-        status: 410,
-        kind: 'expired',
-        slug: 'approval-link-expired',
+        kind: 'refused',
+        reason: 'expired',
         lines: [
           `The request for ${name} was valid until ${when(state.at)}.`,
           'If a decision is still needed, you will receive a new request.',
@@ -149,23 +125,20 @@ async function refusalFor(
       };
     case 'recalled':
       return {
-        status: 410,
-        kind: 'recalled',
-        slug: 'approval-recalled',
+        kind: 'refused',
+        reason: 'recalled',
         lines: [`${name} was withdrawn from approval by its submitter. Nothing is needed from you.`],
       };
     case 'replaced':
       return {
-        status: 410,
-        kind: 'replaced',
-        slug: 'approval-request-replaced',
+        kind: 'refused',
+        reason: 'replaced',
         lines: [`Your request for ${name} was escalated or handed to someone else, who will decide.`],
       };
     case 'approver-inactive':
       return {
-        status: 410,
-        kind: 'approver-inactive',
-        slug: 'approver-inactive',
+        kind: 'refused',
+        reason: 'approver-inactive',
         lines: [
           `This link was issued to ${context.request.approverName}, whose account is no longer active, so it cannot decide ${name}.`,
           'The approval goes on without it: a reminder or escalation reaches whoever answers now.',
@@ -173,16 +146,15 @@ async function refusalFor(
       };
     case 'step-settled':
       return {
-        status: 410,
-        kind: 'step-settled',
-        slug: 'approval-step-settled',
+        kind: 'refused',
+        reason: 'step-settled',
         lines: [
           state.outcome
             ? `Step “${context.request.stepName}” for ${name} is already ${state.outcome}.`
             : `${name} no longer waits for this step.`,
           ...state.decisions.map(decisionLine),
         ],
-        ...(state.outcome ? { extensions: { stepOutcome: state.outcome } } : {}),
+        ...(state.outcome ? { details: { stepOutcome: state.outcome } } : {}),
       };
   }
 }
@@ -243,47 +215,40 @@ function whyAsked(context: RequestContext): string[] {
   ];
 }
 
-/** GET and HEAD: the confirm page, or the page saying why there is nothing to decide. Writes nothing. */
+/** GET and HEAD: what to confirm, or why there is nothing to decide. Writes nothing. */
 export async function showApprovalLink(
   deps: DecisionDeps,
   linkId: string,
-  options: { method: string; justDecided: boolean },
-): Promise<ApiResult> {
+  options: { justDecided: boolean },
+): Promise<LinkPage> {
   const request = await deps.approvals.requestByLink(linkId);
-  if (!request) return refuse(UNKNOWN, true, options.method);
+  if (!request) return UNKNOWN;
   const context = await requestContext(deps, request, deps.now());
   const { state } = context;
   if (state.kind === 'decided' && options.justDecided) {
     const name = await quoteName(deps, request.quoteId);
     const stepStatus = context.step?.status;
-    return pageResult(
-      200,
-      outcomePage('decided', {
-        lines: [
-          `${name}: ${decisionLine(state.decision)}`,
-          ...(state.decision.comment ? [`Comment: “${state.decision.comment}”`] : []),
-          stepStatus === 'approved' || stepStatus === 'rejected'
-            ? `Step “${request.stepName}” is now ${stepStatus}.`
-            : `Step “${request.stepName}” waits for other approvers.`,
-        ],
-      }),
-      options.method,
-    );
+    return {
+      kind: 'just-decided',
+      lines: [
+        `${name}: ${decisionLine(state.decision)}`,
+        ...(state.decision.comment ? [`Comment: “${state.decision.comment}”`] : []),
+        stepStatus === 'approved' || stepStatus === 'rejected'
+          ? `Step “${request.stepName}” is now ${stepStatus}.`
+          : `Step “${request.stepName}” waits for other approvers.`,
+      ],
+    };
   }
-  if (state.kind !== 'open') return refuse(await refusalFor(deps, context, state), true, options.method);
+  if (state.kind !== 'open') return refusalFor(deps, context, state);
   const quote = await quoteSummary(deps, context);
-  if (!quote) return refuse(UNKNOWN, true, options.method);
-  return pageResult(
-    200,
-    confirmPage({
-      request,
-      quote,
-      why: whyAsked(context),
-      earlier: await earlierDecisions(deps, context),
-      action: linkPath(linkId),
-    }),
-    options.method,
-  );
+  if (!quote) return UNKNOWN;
+  return {
+    kind: 'confirm',
+    request,
+    quote,
+    why: whyAsked(context),
+    earlier: await earlierDecisions(deps, context),
+  };
 }
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
@@ -294,48 +259,34 @@ const sameNonce = (given: string, expected: string) => timingSafeEqual(digest(gi
 export async function decideByLink(
   deps: DecisionDeps,
   linkId: string,
-  input: { body: unknown; wantsHtml: boolean; ip?: string; userAgent?: string },
-): Promise<ApiResult> {
-  const { wantsHtml } = input;
+  input: { body: unknown; ip?: string; userAgent?: string },
+): Promise<LinkDecision> {
   const request = await deps.approvals.requestByLink(linkId);
-  if (!request) return refuse(UNKNOWN, wantsHtml, 'POST');
+  if (!request) return UNKNOWN;
 
   const form = DecisionForm.safeParse(input.body);
   if (!form.success) {
     const errors = fieldErrors(form.error);
-    return refuse(
-      {
-        status: 400,
-        kind: 'bad-form',
-        slug: 'bad-decision-form',
-        lines: errors.map((e) => `${e.pointer.slice(1) || 'form'}: ${e.detail}`),
-        extensions: { errors },
-      },
-      wantsHtml,
-      'POST',
-      linkPath(linkId),
-    );
+    return {
+      kind: 'refused',
+      reason: 'bad-form',
+      lines: errors.map((e) => `${e.pointer.slice(1) || 'form'}: ${e.detail}`),
+      details: { errors },
+    };
   }
   if (!sameNonce(form.data.nonce, request.nonce))
-    return refuse(
-      {
-        status: 403,
-        kind: 'invalid',
-        slug: 'approval-nonce-mismatch',
-        title: 'This form does not belong to this link',
-        lines: ['Nothing was decided. Open the link from your message again and decide from that page.'],
-      },
-      wantsHtml,
-      'POST',
-    );
+    return {
+      kind: 'refused',
+      reason: 'nonce-mismatch',
+      lines: ['Nothing was decided. Open the link from your message again and decide from that page.'],
+    };
 
   const context = await requestContext(deps, request, deps.now());
   if (context.state.kind === 'decided') {
     // The same link posted again: finish whatever a failed first attempt left undone.
     await completeDecision(deps, request, context.state.decision);
   }
-  if (context.state.kind !== 'open')
-    return refuse(await refusalFor(deps, context, context.state), wantsHtml, 'POST');
+  if (context.state.kind !== 'open') return refusalFor(deps, context, context.state);
 
   let recorded: Awaited<ReturnType<typeof recordDecision>>;
   try {
@@ -356,14 +307,9 @@ export async function decideByLink(
       after.state.kind === 'open'
         ? { kind: 'step-settled', decisions: after.step?.decisions ?? [] }
         : after.state;
-    return refuse(await refusalFor(deps, after, state), wantsHtml, 'POST');
+    return refusalFor(deps, after, state);
   }
-
-  if (wantsHtml) {
-    const location = `${linkPath(linkId)}?done=1`;
-    return { status: 303, raw: '', headers: { ...PAGE_HEADERS, location } };
-  }
-  return { status: 200, body: receipt(request, recorded, await quoteName(deps, request.quoteId)) };
+  return { kind: 'decided', receipt: receipt(request, recorded, await quoteName(deps, request.quoteId)) };
 }
 
 function receipt(

@@ -6,13 +6,15 @@
  * get the same harmless page and cannot answer the survey.
  *
  * Answering (POST from the page) takes these steps:
- *   1. find the link by its hash (unknown → 404);
- *   2. validate the form (400) and compare its nonce with the link's in constant time (403);
- *   3. refuse a link already answered (409) or past its validity (410);
+ *   1. find the link by its hash (unknown);
+ *   2. validate the form and compare its nonce with the link's in constant time;
+ *   3. refuse a link already answered or past its validity;
  *   4. in one transaction: the link open → answered (conditional, so racing posts answer once),
  *      the rating on the ticket, its audit entry;
- *   5. send a browser to the thank-you page (303, so a reload does not post again); answer a
- *      program with the rating.
+ *   5. return the rating.
+ *
+ * Both return what happened, in the customer's words; survey-link-http.ts chooses the page or
+ * the problem and its status.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { metrics } from '#platform/observability';
@@ -21,70 +23,55 @@ import { AlongsideConditionFailedError } from '#store/errors';
 import { hashSurveyLink, type SurveyLink, type SurveyStore } from '#store/survey-store';
 import type { RecordDeps } from '../../records/ports.ts';
 import { fieldErrors } from '../../shared/errors.ts';
-import type { ApiResult } from '../../shared/http.ts';
-import { HttpProblem } from '../../shared/problem.ts';
-import {
-  ratingPage,
-  SURVEY_PAGE_HEADERS,
-  type SurveyOutcome,
-  surveyOutcomePage,
-} from '../views/survey-page.ts';
 import { writeTicket } from './ticket-writes.ts';
 
 export type SurveyDeps = RecordDeps & { surveys: SurveyStore };
 
-/** A form post carries a nonce, a rating and at most 2000 characters of comment. */
-export const MAX_SURVEY_FORM_BYTES = 16 * 1024;
-
-const linkPath = (linkId: string) => `/surveys/${linkId}`;
 const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 
-const pageResult = (status: number, body: string, method = 'GET'): ApiResult => ({
-  status,
-  raw: method === 'HEAD' ? '' : body,
-  headers: { ...SURVEY_PAGE_HEADERS },
-});
+/** Why a link records nothing. */
+export type SurveyRefusalReason = 'unknown' | 'bad-form' | 'nonce-mismatch' | 'already-answered' | 'expired';
 
-interface Refusal {
-  status: number;
-  kind: SurveyOutcome;
-  slug: string;
-  title: string;
+export interface SurveyRefused {
+  kind: 'refused';
+  reason: SurveyRefusalReason;
+  /** What the customer reads, one sentence a line. */
   lines: string[];
+  /** Facts a program reads (the form's field errors). */
+  details?: Record<string, unknown>;
 }
 
-/** A browser gets the outcome page; a program gets problem+json with the same words. */
-function refuse(refusal: Refusal, wantsHtml: boolean, method: string, back?: string): ApiResult {
-  if (!wantsHtml) throw new HttpProblem(refusal.status, refusal.slug, refusal.title, refusal.lines.join(' '));
-  return pageResult(refusal.status, surveyOutcomePage(refusal.kind, refusal.lines, back), method);
-}
+/** What opening a survey link shows. */
+export type SurveyPage =
+  | { kind: 'rate'; subject: string; nonce: string; validUntil: string }
+  | { kind: 'just-answered'; lines: string[] }
+  | SurveyRefused;
 
-const UNKNOWN: Refusal = {
-  status: 404,
-  kind: 'invalid',
-  slug: 'survey-link-unknown',
-  title: 'Link not valid',
+/** What posting a survey's form did. */
+export type SurveyAnswered =
+  | { kind: 'answered'; ticketId: string; rating: number; answeredAt: string }
+  | SurveyRefused;
+
+const UNKNOWN: SurveyRefused = {
+  kind: 'refused',
+  reason: 'unknown',
   lines: ['This is not one of our survey links. Check that the whole link was copied from the email.'],
 };
 
 /** Why a link cannot be answered (any more), if it cannot. */
-function closedReason(link: SurveyLink, now: Date): Refusal | undefined {
+function closedReason(link: SurveyLink, now: Date): SurveyRefused | undefined {
   if (link.status === 'answered')
     return {
-      status: 409,
-      kind: 'already-answered',
-      slug: 'survey-already-answered',
-      title: 'Already answered',
+      kind: 'refused',
+      reason: 'already-answered',
       lines: [
         `You rated “${link.subject}” ${link.rating} out of 5 on ${when(link.answeredAt ?? '')}. Thank you!`,
       ],
     };
   if (Date.parse(link.validUntil) <= now.getTime())
     return {
-      status: 410,
-      kind: 'expired',
-      slug: 'survey-link-expired',
-      title: 'Link expired',
+      kind: 'refused',
+      reason: 'expired',
       lines: [`The survey for “${link.subject}” could be answered until ${when(link.validUntil)}.`],
     };
   return undefined;
@@ -97,32 +84,19 @@ async function findLink(deps: SurveyDeps, linkId: string): Promise<SurveyLink | 
   return plausible(linkId) ? deps.surveys.get(hashSurveyLink(linkId)) : undefined;
 }
 
-/** GET and HEAD: the rating page, or the page saying why there is nothing to answer. Writes nothing. */
+/** GET and HEAD: what to rate, or why there is nothing to answer. Writes nothing. */
 export async function showSurvey(
   deps: SurveyDeps,
   linkId: string,
-  options: { method: string; justAnswered: boolean },
-): Promise<ApiResult> {
+  options: { justAnswered: boolean },
+): Promise<SurveyPage> {
   const link = await findLink(deps, linkId);
-  if (!link) return refuse(UNKNOWN, true, options.method);
+  if (!link) return UNKNOWN;
   if (link.status === 'answered' && options.justAnswered)
-    return pageResult(
-      200,
-      surveyOutcomePage('thanks', [`You rated “${link.subject}” ${link.rating} out of 5.`]),
-      options.method,
-    );
+    return { kind: 'just-answered', lines: [`You rated “${link.subject}” ${link.rating} out of 5.`] };
   const closed = closedReason(link, deps.now());
-  if (closed) return refuse(closed, true, options.method);
-  return pageResult(
-    200,
-    ratingPage({
-      subject: link.subject,
-      nonce: link.nonce,
-      action: linkPath(linkId),
-      validUntil: link.validUntil,
-    }),
-    options.method,
-  );
+  if (closed) return closed;
+  return { kind: 'rate', subject: link.subject, nonce: link.nonce, validUntil: link.validUntil };
 }
 
 const sameNonce = (a: string, b: string) => {
@@ -135,45 +109,28 @@ const sameNonce = (a: string, b: string) => {
 export async function answerSurvey(
   deps: SurveyDeps,
   linkId: string,
-  request: { body: unknown; wantsHtml: boolean; ip: string; userAgent: string },
-): Promise<ApiResult> {
-  const { wantsHtml } = request;
+  request: { body: unknown; ip: string; userAgent: string },
+): Promise<SurveyAnswered> {
   const link = await findLink(deps, linkId);
-  if (!link) return refuse(UNKNOWN, wantsHtml, 'POST');
+  if (!link) return UNKNOWN;
   const parsed = SurveyAnswer.safeParse(request.body);
-  if (!parsed.success) {
-    if (!wantsHtml)
-      throw new HttpProblem(
-        400,
-        'invalid-survey-answer',
-        'Invalid survey answer',
-        'The answer has invalid fields.',
-        {
-          errors: fieldErrors(parsed.error),
-        },
-      );
-    return pageResult(
-      400,
-      surveyOutcomePage('bad-form', ['Pick a rating from 1 to 5 and send the form again.'], linkPath(linkId)),
-    );
-  }
+  if (!parsed.success)
+    return {
+      kind: 'refused',
+      reason: 'bad-form',
+      lines: ['Pick a rating from 1 to 5 and send the form again.'],
+      details: { errors: fieldErrors(parsed.error) },
+    };
   const answer = parsed.data;
   if (!sameNonce(answer.nonce, link.nonce))
-    return refuse(
-      {
-        status: 403,
-        kind: 'bad-form',
-        slug: 'survey-nonce-mismatch',
-        title: 'Form not valid',
-        lines: ['This form does not belong to this survey link. Open the link from the email again.'],
-      },
-      wantsHtml,
-      'POST',
-      linkPath(linkId),
-    );
+    return {
+      kind: 'refused',
+      reason: 'nonce-mismatch',
+      lines: ['This form does not belong to this survey link. Open the link from the email again.'],
+    };
   const now = deps.now();
   const closed = closedReason(link, now);
-  if (closed) return refuse(closed, wantsHtml, 'POST');
+  if (closed) return closed;
 
   const at = now.toISOString();
   try {
@@ -210,10 +167,9 @@ export async function answerSurvey(
     if (!(error instanceof AlongsideConditionFailedError)) throw error;
     const fresh = await deps.surveys.get(link.hash);
     const reason = fresh ? closedReason(fresh, deps.now()) : undefined;
-    if (reason) return refuse(reason, wantsHtml, 'POST');
+    if (reason) return reason;
     throw error;
   }
   metrics.addMetric('SurveyAnswered', 'Count', 1);
-  if (wantsHtml) return { status: 303, raw: '', headers: { location: `${linkPath(linkId)}?done=1` } };
-  return { status: 200, body: { ticketId: link.ticketId, rating: answer.rating, answeredAt: at } };
+  return { kind: 'answered', ticketId: link.ticketId, rating: answer.rating, answeredAt: at };
 }
