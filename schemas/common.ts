@@ -94,3 +94,6 @@ export const SystemFields = z.object({
   archived: z.boolean().meta({ description: 'Archived records are kept, hidden from lists by default' }),
 });
 export type SystemFields = z.infer<typeof SystemFields>;
+
+/** A record as stored and returned: its fields, its id and the system fields. */
+export type StoredRecord = { id: string } & SystemFields & Record<string, unknown>;

@@ -25,7 +25,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '#schemas/audit';
-import type { SystemFields } from '#schemas/common';
+import type { StoredRecord } from '#schemas/common';
 import { decodeCursor, encodeCursor, type KeyMap } from './cursor.ts';
 import {
   AlongsideConditionFailedError,
@@ -35,8 +35,6 @@ import {
   VersionConflictError,
 } from './errors.ts';
 import { INDEXES, type IndexName, KEY } from './table-design.ts';
-
-export type StoredRecord = { id: string } & SystemFields & Record<string, unknown>;
 
 /** What the store needs to know about a record type. */
 export interface EntityDescriptor {

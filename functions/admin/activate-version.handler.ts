@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import { ActivateRequest } from '#schemas/admin/document';
 import { etagOf } from '../records/domain/record-changes.ts';
 import { sourceOf } from '../records/record-http.ts';
 import { parseOrThrow } from '../shared/errors.ts';
@@ -7,14 +7,6 @@ import { kindOf } from './document-http.ts';
 import { presentDocument } from './use-cases/document-service.ts';
 import { setActiveVersion } from './use-cases/write-document.use-case.ts';
 import { documentDeps } from './wiring.ts';
-
-export const ActivateRequest = z.strictObject({
-  version: z
-    .int()
-    .min(1)
-    .nullable()
-    .meta({ description: 'The version to make active; null deactivates the document' }),
-});
 
 export const handler = httpHandler(
   async (request) => {

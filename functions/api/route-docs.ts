@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
+import { ActivateRequest, VersionRequest } from '#schemas/admin/document';
 import { FormReceipt } from '#schemas/admin/lead-form';
 import { SimulateRoutingRequest } from '#schemas/admin/lead-routing';
 import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
@@ -103,11 +104,7 @@ const adminDocs = new Map<string, ReturnType<typeof adminSchemas>>();
 function adminSchemas(kind: AdminKind) {
   const name = kind.label.replace(/ /g, '');
   return {
-    versionRequest: z.strictObject({
-      content: kind.content,
-      note: z.string().optional(),
-      activate: z.boolean().optional(),
-    }),
+    versionRequest: VersionRequest(kind.content),
     document: DocumentHead()
       .extend({ active: z.object({ version: z.int(), content: kind.content }).optional() })
       .meta({ id: `${name}Document` }),
@@ -271,7 +268,7 @@ export function docsFor(route: Route): RouteDocs {
         };
       case 'activate-version':
         return {
-          body: { schema: z.strictObject({ version: z.int().min(1).nullable() }), mediaTypes: JSON_TYPES },
+          body: { schema: ActivateRequest, mediaTypes: JSON_TYPES },
           responses: {
             200: { description: 'The document', schema: s.document, headers: ['ETag'] },
             ...writeErrors,

@@ -1,5 +1,5 @@
 /** Glue between HTTP requests and the record use cases, shared by the record handlers. */
-import type { StoredRecord } from '#store/record-store';
+import type { StoredRecord } from '#schemas/common';
 import type { ApiRequest, ApiResult } from '../shared/http.ts';
 import { etagOf } from './domain/record-changes.ts';
 import { RECORD_TYPES, type RecordType } from './domain/record-types.ts';

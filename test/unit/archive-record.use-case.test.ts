@@ -3,10 +3,11 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RECORD_TYPES, type StoredRecord } from '#functions/records/domain/record-types';
+import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import { setArchived } from '#functions/records/use-cases/archive-record.use-case';
 import { DomainError } from '#functions/shared/errors';
 import { type ProblemBody, problemOf as toProblem } from '#functions/shared/problem';
+import type { StoredRecord } from '#schemas/common';
 import { storedRecord, testId } from './support/builders.ts';
 import { itemOf, NOW, recordDeps, source } from './support/record-deps.ts';
 

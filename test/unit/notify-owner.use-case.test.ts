@@ -4,8 +4,8 @@ import type { EmailMessage } from '#connectors/email/email-sender';
 import type { SmsMessage, SmsResult } from '#connectors/sms/sms-sender';
 import type { FollowUpState, NotifyDeps } from '#functions/leads/ports';
 import { notifyOwner } from '#functions/leads/use-cases/notify-owner.use-case';
-import type { StoredRecord } from '#functions/records/domain/record-types';
 import type { AuditEntry } from '#schemas/audit';
+import type { StoredRecord } from '#schemas/common';
 import { MemoryOutbox } from '../support/memory-outbox.ts';
 import { testId } from './support/builders.ts';
 

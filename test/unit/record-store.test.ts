@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RECORD_TYPES, type StoredRecord } from '#functions/records/domain/record-types';
+import { RECORD_TYPES } from '#functions/records/domain/record-types';
+import type { StoredRecord } from '#schemas/common';
 import { encodeCursor } from '#store/cursor';
 import {
   InvalidCursorError,

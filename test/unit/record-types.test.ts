@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RECORD_TYPES, recordTypeById, type StoredRecord } from '#functions/records/domain/record-types';
+import { RECORD_TYPES, recordTypeById } from '#functions/records/domain/record-types';
 import { fieldErrors } from '#functions/shared/errors';
+import type { StoredRecord } from '#schemas/common';
 import { pricingProduct, storedProduct, storedRecord, testId } from './support/builders.ts';
 
 const { account, contact, lead, user, queue, product, quote, ticket } = RECORD_TYPES;

@@ -4,11 +4,11 @@
  */
 import './support/env.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StoredRecord } from '#functions/records/domain/record-types';
 import type { RecordDeps } from '#functions/records/ports';
 import { BREACH_METRIC, ticketLifecycleWith } from '#functions/tickets/use-cases/ticket-lifecycle';
 import { metrics } from '#platform/observability';
 import type { SlaBreach, TicketSla } from '#schemas/admin/sla-ticket';
+import type { StoredRecord } from '#schemas/common';
 
 const breach = (clock: SlaBreach['clock']): SlaBreach => ({
   clock,

@@ -9,10 +9,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RECORD_TYPES, type StoredRecord } from '#functions/records/domain/record-types';
+import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import { updateRecord } from '#functions/records/use-cases/update-record.use-case';
 import { DomainError } from '#functions/shared/errors';
 import { type ProblemBody, problemOf as toProblem } from '#functions/shared/problem';
+import type { StoredRecord } from '#schemas/common';
 import { storedRecord, testId } from './support/builders.ts';
 import { itemOf, NOW, recordDeps, source } from './support/record-deps.ts';
 

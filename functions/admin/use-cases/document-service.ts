@@ -3,10 +3,10 @@
  * wiring in ../wiring.ts).
  * A document is a head record (name, latest and active version) plus immutable version items.
  */
-import * as z from 'zod';
-import { text } from '#schemas/common';
+
+import type { StoredRecord } from '#schemas/common';
 import type { DocumentVersion } from '#store/document-versions';
-import type { EntityDescriptor, StoredRecord } from '#store/record-store';
+import type { EntityDescriptor } from '#store/record-store';
 import type { RecordDeps } from '../../records/ports.ts';
 import { type FieldError, invalidFields, notFound, toPointer } from '../../shared/errors.ts';
 import type { AdminKind } from '../domain/admin-kinds.ts';
@@ -14,16 +14,6 @@ import type { DocumentDeps } from '../ports.ts';
 
 /** The store's view of a kind: heads are listed by type; nothing else is indexed. */
 export const entityOf = (kind: AdminKind): EntityDescriptor => ({ name: kind.name, filters: {}, unique: [] });
-
-/** Body of a create or a new version. */
-export const VersionRequest = (kind: AdminKind) =>
-  z.strictObject({
-    content: kind.content,
-    note: text(500)
-      .optional()
-      .meta({ description: 'Why this version: shown in the version list and history' }),
-    activate: z.boolean().default(false).meta({ description: 'Make this version the active one at once' }),
-  });
 
 export type DocumentHead = StoredRecord & { name: string; latestVersion: number; activeVersion?: number };
 

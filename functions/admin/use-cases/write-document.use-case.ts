@@ -1,18 +1,12 @@
+import { VersionRequest } from '#schemas/admin/document';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import { etagOf, ifMatchAdmits } from '../../records/domain/record-changes.ts';
+import { etagOf, firstVersion, ifMatchAdmits } from '../../records/domain/record-changes.ts';
 import type { ChangeSource } from '../../records/ports.ts';
 import { auditEntry, withRetries } from '../../records/use-cases/record-service.ts';
 import { conflict, parseOrThrow, staleVersion } from '../../shared/errors.ts';
 import type { AdminKind } from '../domain/admin-kinds.ts';
 import type { DocumentDeps } from '../ports.ts';
-import {
-  checkReferences,
-  type DocumentHead,
-  entityOf,
-  loadHead,
-  loadVersion,
-  VersionRequest,
-} from './document-service.ts';
+import { checkReferences, type DocumentHead, entityOf, loadHead, loadVersion } from './document-service.ts';
 
 /**
  * Creates an admin document with its first version.
@@ -25,7 +19,7 @@ export async function createDocument(
   body: unknown,
   source: ChangeSource,
 ): Promise<DocumentHead> {
-  const request = parseOrThrow(VersionRequest(kind), body);
+  const request = parseOrThrow(VersionRequest(kind.content), body);
   const content = request.content as Record<string, unknown>;
   await checkReferences(deps, kind, content);
   const now = deps.now().toISOString();
@@ -34,12 +28,7 @@ export async function createDocument(
     name: String(content.name),
     latestVersion: 1,
     ...(request.activate ? { activeVersion: 1 } : {}),
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-    createdBy: source.actor.id,
-    updatedBy: source.actor.id,
-    archived: false,
+    ...firstVersion(now, source.actor.id),
   };
   const summary = `version 1 created${request.activate ? ' and activated' : ''}${request.note ? `: ${request.note}` : ''}`;
   await deps.store.create(
@@ -74,7 +63,7 @@ export async function addVersion(
   ifMatch: string | undefined,
   source: ChangeSource,
 ): Promise<DocumentHead> {
-  const request = parseOrThrow(VersionRequest(kind), body);
+  const request = parseOrThrow(VersionRequest(kind.content), body);
   const content = request.content as Record<string, unknown>;
   await checkReferences(deps, kind, content);
   return withRetries(

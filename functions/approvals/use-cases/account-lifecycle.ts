@@ -9,8 +9,8 @@
  * quote needs approval once more than it had to, but no approval outlives the facts it tested.
  */
 
+import type { StoredRecord } from '#schemas/common';
 import { VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { RECORD_TYPES, type RecordLifecycle } from '../../records/domain/record-types.ts';
 import type { RecordDeps } from '../../records/ports.ts';
 import { auditEntry } from '../../records/use-cases/record-service.ts';

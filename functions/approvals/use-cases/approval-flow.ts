@@ -1,10 +1,9 @@
 import type { ApprovalRequest, RecordedDecision } from '#schemas/approval';
 import type { Actor, AuditEntry } from '#schemas/audit';
-import type { Channel } from '#schemas/common';
+import type { Channel, StoredRecord } from '#schemas/common';
 import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
 import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { stableAuditId } from '../domain/audit-ids.ts';
 import type { ApprovalRuns, QuoteRecords } from '../ports.ts';
 import type { EarlierDecision } from '../views/approval-messages.ts';

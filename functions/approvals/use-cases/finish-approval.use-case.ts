@@ -1,6 +1,6 @@
+import type { StoredRecord } from '#schemas/common';
 import type { ApprovalRun, ApprovalStep, RunStatus } from '#store/approval-store';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { deliverOnce } from '../../shared/deliver-once.ts';
 import { stableAuditId } from '../domain/audit-ids.ts';

@@ -1,7 +1,7 @@
 import type { ApprovalRunView } from '#schemas/approval-run';
+import type { StoredRecord } from '#schemas/common';
 import type { ApprovalRun } from '#store/approval-store';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { RecordDeps } from '../../records/ports.ts';
 import { auditEntry, loadRecord, withRetries } from '../../records/use-cases/record-service.ts';

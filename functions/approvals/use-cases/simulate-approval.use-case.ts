@@ -1,6 +1,6 @@
 import type { ApprovalPolicy } from '#schemas/admin/approval-policy';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
-import type { StoredRecord } from '#store/record-store';
+import type { StoredRecord } from '#schemas/common';
 import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
 import type { DocumentDeps } from '../../admin/ports.ts';
 import { activeHeads, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';

@@ -1,8 +1,8 @@
 import type { ApprovalRunView } from '#schemas/approval-run';
+import type { StoredRecord } from '#schemas/common';
 import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
 import type { ApprovalRun, ApprovalStep, RunStatus } from '#store/approval-store';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { etagOf, ifMatchAdmits } from '../../records/domain/record-changes.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { ChangeSource } from '../../records/ports.ts';

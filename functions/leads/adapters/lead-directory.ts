@@ -4,8 +4,8 @@
  * taken for a real decision and only peeked at for a dry run.
  */
 import type { LeadRouting } from '#schemas/admin/lead-routing';
+import type { StoredRecord } from '#schemas/common';
 import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
-import type { StoredRecord } from '#store/record-store';
 import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
 import { activeHeads, loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
+import type { StoredRecord } from '#schemas/common';
 import type { LeadRoutingOutcome } from '#schemas/records/lead';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { diff } from '../../records/domain/record-changes.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { businessFields, withRetries } from '../../records/use-cases/record-service.ts';

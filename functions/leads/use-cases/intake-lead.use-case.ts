@@ -14,11 +14,11 @@
  */
 
 import type { DuplicateSettings, LeadRouting } from '#schemas/admin/lead-routing';
+import type { StoredRecord } from '#schemas/common';
 import { type LeadRoutingOutcome, OPEN_LEAD_STATUSES } from '#schemas/records/lead';
 import { AlongsideConditionFailedError, TransactionConflictError, VersionConflictError } from '#store/errors';
 import type { MatchKind } from '#store/lead-routing-store';
-import type { StoredRecord } from '#store/record-store';
-import { diff } from '../../records/domain/record-changes.ts';
+import { diff, firstVersion } from '../../records/domain/record-changes.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { ChangeSource } from '../../records/ports.ts';
 import {
@@ -154,16 +154,7 @@ export async function findOpenDuplicate(
 }
 
 function newLeadFields(deps: LeadDeps, source: ChangeSource) {
-  const now = deps.now().toISOString();
-  return {
-    id: deps.newId(leadType.idPrefix),
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-    createdBy: source.actor.id,
-    updatedBy: source.actor.id,
-    archived: false,
-  };
+  return { id: deps.newId(leadType.idPrefix), ...firstVersion(deps.now().toISOString(), source.actor.id) };
 }
 
 const scoreFields = (score: LeadScore | undefined, hot: boolean) =>

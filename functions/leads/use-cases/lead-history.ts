@@ -5,7 +5,8 @@
  */
 import { ulid } from 'ulid';
 import type { Actor, AuditEntry } from '#schemas/audit';
-import type { RecordStore, StoredRecord } from '#store/record-store';
+import type { StoredRecord } from '#schemas/common';
+import type { RecordStore } from '#store/record-store';
 
 /** Who the flow's entries are by. */
 export const LEAD_FLOW_ACTOR: Actor = { id: 'lead-routing', name: 'Lead routing', kind: 'workflow' };

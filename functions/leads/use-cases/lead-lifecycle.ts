@@ -6,10 +6,10 @@
  */
 
 import { logger, metrics } from '#platform/observability';
+import type { StoredRecord } from '#schemas/common';
 import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
 import { documents } from '#store/dynamodb';
 import { LeadRoutingStore, type MatchKind } from '#store/lead-routing-store';
-import type { StoredRecord } from '#store/record-store';
 import type { RecordLifecycle } from '../../records/domain/record-types.ts';
 
 const OPEN = new Set<string>(OPEN_LEAD_STATUSES);

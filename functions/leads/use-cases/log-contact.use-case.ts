@@ -1,6 +1,6 @@
+import type { StoredRecord } from '#schemas/common';
 import { type CONTACT_KINDS, LeadContactActivity } from '#schemas/records/lead';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { diff } from '../../records/domain/record-changes.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../../records/ports.ts';

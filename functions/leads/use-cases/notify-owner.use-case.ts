@@ -1,5 +1,5 @@
+import type { StoredRecord } from '#schemas/common';
 import type { LeadRoutingOutcome } from '#schemas/records/lead';
-import type { StoredRecord } from '#store/record-store';
 import { DeliveryError, deliverOnce } from '../../shared/deliver-once.ts';
 import type { ScoreLine } from '../domain/lead-scoring.ts';
 import type { FollowUpState, NotifyDeps } from '../ports.ts';

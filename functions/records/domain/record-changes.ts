@@ -1,5 +1,6 @@
 /** Pure helpers for changing records: merge patches, field diffs for the audit trail, ETags. */
 import type { FieldChange } from '#schemas/audit';
+import type { SystemFields } from '#schemas/common';
 import { toPointer } from '../../shared/errors.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -41,6 +42,16 @@ export function diff(before: unknown, after: unknown, path: (string | number)[] 
     },
   ];
 }
+
+/** The system fields of anything created at `at` by `by`: version 1, not archived. */
+export const firstVersion = (at: string, by: string): SystemFields => ({
+  version: 1,
+  createdAt: at,
+  updatedAt: at,
+  createdBy: by,
+  updatedBy: by,
+  archived: false,
+});
 
 export const etagOf = (version: number) => `"v${version}"`;
 

@@ -4,7 +4,7 @@
  * OpenAPI document, the store and the use cases all read these descriptions.
  */
 import * as z from 'zod';
-import { ROLES, SystemFields } from '#schemas/common';
+import { ROLES, type StoredRecord, SystemFields } from '#schemas/common';
 import { AccountInput } from '#schemas/records/account';
 import { ContactInput } from '#schemas/records/contact';
 import { LEAD_SERVER_FIELDS, LEAD_STATUSES, LeadInput, LeadServerFields } from '#schemas/records/lead';
@@ -27,9 +27,6 @@ import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './r
 
 export { RECORD_TYPE_NAMES } from './record-catalogue.ts';
 export type { RecordTypeName };
-
-/** A record as stored and returned: its fields, its id and the system fields. */
-export type StoredRecord = { id: string } & SystemFields & Record<string, unknown>;
 
 export interface Reference {
   path: (string | number)[];

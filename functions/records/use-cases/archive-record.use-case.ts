@@ -1,5 +1,5 @@
+import type { StoredRecord } from '#schemas/common';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { conflict, staleVersion } from '../../shared/errors.ts';
 import { etagOf, ifMatchAdmits } from '../domain/record-changes.ts';
 import type { RecordType } from '../domain/record-types.ts';

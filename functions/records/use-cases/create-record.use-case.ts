@@ -1,7 +1,7 @@
+import type { StoredRecord } from '#schemas/common';
 import { UniqueConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { conflict, parseOrThrow } from '../../shared/errors.ts';
-import { diff } from '../domain/record-changes.ts';
+import { diff, firstVersion } from '../domain/record-changes.ts';
 import type { RecordType } from '../domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../ports.ts';
 import { assertMayWrite } from './ownership.ts';
@@ -32,12 +32,7 @@ export async function createRecord(
     ...input,
     ...derived,
     id: deps.newId(type.idPrefix),
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-    createdBy: source.actor.id,
-    updatedBy: source.actor.id,
-    archived: false,
+    ...firstVersion(now, source.actor.id),
   };
   const lifecycle = await deps.lifecycleOf?.(type);
   if (lifecycle) record = { ...record, ...(await lifecycle.prepare(deps, record, undefined)) };

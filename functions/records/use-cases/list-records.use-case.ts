@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { PageQuery } from '#schemas/api';
-import type { Page, StoredRecord } from '#store/record-store';
+import type { StoredRecord } from '#schemas/common';
+import type { Page } from '#store/record-store';
 import { invalidRequest } from '../../shared/errors.ts';
 import { invalidQuery, withCursor } from '../../shared/paging.ts';
 import type { RecordType } from '../domain/record-types.ts';

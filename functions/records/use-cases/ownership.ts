@@ -16,8 +16,7 @@
  * `products:pricing` grant. Writes made by workflows and the system carry no writer and are not
  * checked here. Reads are not restricted by ownership.
  */
-import type { Role } from '#schemas/common';
-import type { StoredRecord } from '#store/record-store';
+import type { Role, StoredRecord } from '#schemas/common';
 import { notAllowed } from '../../shared/errors.ts';
 
 /** The person or key behind a change, as the checks need it. */

@@ -3,7 +3,7 @@
  * turn a request into a valid next version of a record (references exist, server fields derived).
  */
 import type { AuditEntry, FieldChange } from '#schemas/audit';
-import type { StoredRecord } from '#store/record-store';
+import type { StoredRecord } from '#schemas/common';
 import { Contention, type FieldError, invalidFields, notFound, toPointer } from '../../shared/errors.ts';
 
 import type { RecordType } from '../domain/record-types.ts';

@@ -1,5 +1,5 @@
+import type { StoredRecord } from '#schemas/common';
 import { TransactionConflictError, UniqueConflictError, VersionConflictError } from '#store/errors';
-import type { StoredRecord } from '#store/record-store';
 import { conflict, invalidFields, parseOrThrow, staleVersion } from '../../shared/errors.ts';
 import { diff, etagOf, ifMatchAdmits, mergePatch } from '../domain/record-changes.ts';
 import type { RecordType } from '../domain/record-types.ts';

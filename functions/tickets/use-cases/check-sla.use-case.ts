@@ -1,7 +1,7 @@
 import { metrics } from '#platform/observability';
 import type { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { SentEscalation, SlaDelivery, TicketSla } from '#schemas/admin/sla-ticket';
-import type { StoredRecord } from '#store/record-store';
+import type { StoredRecord } from '#schemas/common';
 import { hashSurveyLink, newSurveyLinkId, newSurveyNonce } from '#store/survey-store';
 import { type ChannelOutcome, deliverOnce, deliverRecorded } from '../../shared/deliver-once.ts';
 import { BusinessClock } from '../domain/business-calendar.ts';

@@ -1,5 +1,5 @@
+import type { StoredRecord } from '#schemas/common';
 import { TicketReply } from '#schemas/records/ticket';
-import type { StoredRecord } from '#store/record-store';
 import type { ChangeSource, RecordDeps } from '../../records/ports.ts';
 import { conflict, parseOrThrow } from '../../shared/errors.ts';
 import { writeTicket } from './ticket-writes.ts';

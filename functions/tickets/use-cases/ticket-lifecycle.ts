@@ -11,7 +11,7 @@
 
 import { logger, metrics } from '#platform/observability';
 import type { TicketSla } from '#schemas/admin/sla-ticket';
-import type { StoredRecord } from '#store/record-store';
+import type { StoredRecord } from '#schemas/common';
 import type { DocumentDeps } from '../../admin/ports.ts';
 import type { RecordLifecycle } from '../../records/domain/record-types.ts';
 import type { RecordDeps } from '../../records/ports.ts';

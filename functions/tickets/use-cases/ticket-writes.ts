@@ -4,8 +4,9 @@
  * one transaction, the SLA clocks moved by the ticket lifecycle.
  */
 import type { Actor } from '#schemas/audit';
+import type { StoredRecord } from '#schemas/common';
 import { TransactionConflictError, VersionConflictError } from '#store/errors';
-import type { DocumentTransactItem, StoredRecord } from '#store/record-store';
+import type { DocumentTransactItem } from '#store/record-store';
 import { diff } from '../../records/domain/record-changes.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../../records/ports.ts';

@@ -1,7 +1,7 @@
 /** Valid values to start from; each test changes only what it is about. */
 import type { PricingProduct } from '#functions/records/domain/price-quote';
-import type { StoredRecord } from '#functions/records/domain/record-types';
 import type { AuditEntry } from '#schemas/audit';
+import type { StoredRecord } from '#schemas/common';
 import { QuoteInput } from '#schemas/records/quote';
 
 /** A well-formed record id (`prefix_` + 26 Crockford base32 characters), distinct per `n`. */

@@ -1,8 +1,8 @@
 /** Record use-case dependencies over a real RecordStore whose DynamoDB client a test mocks. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoredRecord } from '#functions/records/domain/record-types';
 import type { ChangeSource, RecordDeps } from '#functions/records/ports';
+import type { StoredRecord } from '#schemas/common';
 import { RecordStore } from '#store/record-store';
 import { testId } from './builders.ts';
 
