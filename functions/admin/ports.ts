@@ -4,5 +4,5 @@ import type { RecordDeps } from '../records/ports.ts';
 
 /** The records ports, and the store of document versions. */
 export interface DocumentDeps extends RecordDeps {
-  versions: DocumentVersions;
+  versions: Pick<DocumentVersions, 'put' | 'get' | 'list'>;
 }

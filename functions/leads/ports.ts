@@ -3,12 +3,11 @@
  * limits of the public forms, the follow-up workflow, and the senders. ./wiring.ts builds the
  * production adapters; tests pass fakes.
  */
-import type { EmailSender } from '#connectors/email/email-sender';
-import type { SmsSender } from '#connectors/sms/sms-sender';
 import type { LeadRoutingStore } from '#store/lead-routing-store';
-import type { Outbox } from '#store/message-outbox';
 import type { RateLimits } from '#store/rate-limits';
 import type { DocumentDeps } from '../admin/ports.ts';
+import type { RecordPort } from '../records/ports.ts';
+import type { Messaging } from '../shared/deliver-once.ts';
 
 /** What the follow-up flow starts with; its tasks pass it on, changed. */
 export interface FollowUpState {
@@ -40,10 +39,11 @@ export interface LeadDeps extends DocumentDeps {
   followUp: FollowUpFlow;
 }
 
-/** The follow-up's notices: the senders and the outbox besides. */
-export interface NotifyDeps extends LeadDeps {
-  email: EmailSender;
-  sms: SmsSender;
-  /** Where each notification is recorded before it is sent (../shared/deliver-once.ts). */
-  outbox: Outbox;
+/**
+ * The follow-up's notices: the lead and its owner, the lead's history (where each notice is
+ * recorded), the senders, and the outbox each notification is recorded in before it is sent
+ * (../shared/deliver-once.ts).
+ */
+export interface NotifyDeps extends Messaging {
+  store: Pick<RecordPort, 'get' | 'history' | 'appendHistory'>;
 }

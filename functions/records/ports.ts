@@ -8,8 +8,17 @@ import type { RecordStore } from '#store/record-store';
 import type { RecordLifecycle, RecordType } from './domain/record-types.ts';
 import type { Writer } from './use-cases/ownership.ts';
 
+/**
+ * The record store as use cases see it: its operations, not the class (tests pass plain fakes).
+ * A use case that needs less takes a narrower Pick of this.
+ */
+export type RecordPort = Pick<
+  RecordStore,
+  'get' | 'findUnique' | 'getMany' | 'create' | 'replace' | 'appendHistory' | 'list' | 'history'
+>;
+
 export interface RecordDeps {
-  store: RecordStore;
+  store: RecordPort;
   now: () => Date;
   newId: (prefix: string) => string;
   /**

@@ -7,6 +7,7 @@ import type { SmsSender } from '#connectors/sms/sms-sender';
 import type { Outbox } from '#store/message-outbox';
 import type { SurveyStore } from '#store/survey-store';
 import type { DocumentDeps } from '../admin/ports.ts';
+import type { RecordDeps } from '../records/ports.ts';
 
 /** Starts the watch over one generation of a ticket's SLA schedule. */
 export interface SlaWorkflow {
@@ -17,7 +18,8 @@ export interface SlaWorkflow {
 export interface SlaMessaging {
   email: EmailSender;
   sms: SmsSender;
-  surveys: SurveyStore;
+  /** Where survey links are created, with the email that carries each. */
+  surveys: Pick<SurveyStore, 'create'>;
   /** Where every alert and survey email is recorded before it is sent (../shared/deliver-once.ts). */
   outbox: Outbox;
   linkBaseUrl: string;
@@ -25,3 +27,6 @@ export interface SlaMessaging {
 
 /** The SLA task and the ticket writes. */
 export type TicketDeps = DocumentDeps & SlaMessaging;
+
+/** A survey link opened and answered: the ticket it rates, and the link. */
+export type SurveyDeps = RecordDeps & { surveys: Pick<SurveyStore, 'get' | 'answerItem'> };

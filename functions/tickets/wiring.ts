@@ -23,7 +23,7 @@ import type { RecordLifecycle } from '../records/domain/record-types.ts';
 import type { RecordDeps } from '../records/ports.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
-import type { SlaWorkflow, TicketDeps } from './ports.ts';
+import type { SlaWorkflow, SurveyDeps, TicketDeps } from './ports.ts';
 import { ticketLifecycleWith } from './use-cases/ticket-lifecycle.ts';
 
 /** The workflow's name in workflows/registry.ts and in WORKFLOW_TICKET_SLA_ARN. */
@@ -84,7 +84,7 @@ export function ticketDeps(): TicketDeps {
 
 let survey: (RecordDeps & { surveys: SurveyStore }) | undefined;
 /** For the survey pages: the records and the survey links, nothing that sends. */
-export function surveyDeps(): RecordDeps & { surveys: SurveyStore } {
+export function surveyDeps(): SurveyDeps {
   if (survey) return survey;
   survey = {
     ...recordDeps(),

@@ -510,7 +510,7 @@ export class ExecutionWriter implements ExecutionPersistence {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly store: ExecutionStore,
+    private readonly store: Pick<ExecutionStore, 'snapshot' | 'write'>,
     private readonly log: (line: string) => void,
   ) {}
 

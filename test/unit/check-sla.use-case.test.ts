@@ -7,13 +7,11 @@ import type { TicketDeps } from '#functions/tickets/ports';
 import { checkTicketSla } from '#functions/tickets/use-cases/check-sla.use-case';
 import { SlaPolicy } from '#schemas/admin/sla-policy';
 import type { TicketSla } from '#schemas/admin/sla-ticket';
-import type { AuditEntry } from '#schemas/audit';
 import type { StoredRecord } from '#schemas/common';
-import { VersionConflictError } from '#store/errors';
-import type { RecordStore } from '#store/record-store';
-import type { SurveyLink, SurveyStore } from '#store/survey-store';
+import type { SurveyLink } from '#store/survey-store';
 import { MemoryOutbox } from '../support/memory-outbox.ts';
 import { testId } from './support/builders.ts';
+import { MemoryRecords } from './support/memory-records.ts';
 
 const allDay = [{ start: '00:00', end: '24:00' }];
 const POLICY = SlaPolicy.parse({
@@ -37,43 +35,8 @@ const POLICY_REF = { id: testId('slp', 1), version: 1, name: 'Round the clock' }
 const CREATED = new Date('2026-03-02T10:00:00.000Z');
 const at = (minutes: number) => new Date(CREATED.getTime() + minutes * 60_000);
 
-/** The store as the use case meets it: records by type and id, versioned replaces with audit. */
-class FakeStore {
-  readonly records = new Map<string, StoredRecord>();
-  readonly audits: AuditEntry[] = [];
-  async get(type: string, id: string) {
-    return this.records.get(`${type}#${id}`);
-  }
-  async getMany(keys: { type: string; id: string }[]) {
-    return new Map(
-      keys.flatMap((k) =>
-        this.records.has(`${k.type}#${k.id}`)
-          ? [[`${k.type}#${k.id}`, this.records.get(`${k.type}#${k.id}`)]]
-          : [],
-      ),
-    );
-  }
-  async replace(entity: { name: string }, previous: StoredRecord, next: StoredRecord, audit: AuditEntry) {
-    const key = `${entity.name}#${next.id}`;
-    if (this.records.get(key)?.version !== previous.version) throw new VersionConflictError('changed');
-    this.records.set(key, next);
-    this.audits.push(audit);
-  }
-  put(type: string, record: Record<string, unknown>) {
-    this.records.set(`${type}#${record.id}`, {
-      version: 1,
-      archived: false,
-      createdAt: CREATED.toISOString(),
-      updatedAt: CREATED.toISOString(),
-      createdBy: 'x',
-      updatedBy: 'x',
-      ...record,
-    } as StoredRecord);
-  }
-}
-
 function setup(options: { leadPhone?: string; leadOptedOut?: boolean; carrierOptOut?: boolean } = {}) {
-  const store = new FakeStore();
+  const store = new MemoryRecords();
   const emails: EmailMessage[] = [];
   const texts: SmsMessage[] = [];
   let now = CREATED;
@@ -110,11 +73,24 @@ function setup(options: { leadPhone?: string; leadOptedOut?: boolean; carrierOpt
     sla,
   });
   let n = 100;
-  const deps = {
-    store: store as unknown as RecordStore,
+  const deps: TicketDeps = {
+    store,
     now: () => now,
     newId: (prefix: string) => testId(prefix, n++),
-    versions: { get: async () => ({ version: 1, content: POLICY }) },
+    versions: {
+      get: async <T>() => ({
+        version: 1,
+        content: POLICY as T,
+        createdAt: CREATED.toISOString(),
+        createdBy: 'x',
+      }),
+      list: async () => {
+        throw new Error('the SLA check reads one version, never a list');
+      },
+      put: () => {
+        throw new Error('the SLA check writes no document version');
+      },
+    },
     email: {
       send: async (m: EmailMessage) => {
         emails.push(m);
@@ -128,10 +104,10 @@ function setup(options: { leadPhone?: string; leadOptedOut?: boolean; carrierOpt
         return { sent: true, messageId: `s${texts.length}` };
       },
     },
-    surveys: { create: async (_l: SurveyLink) => {} } as unknown as SurveyStore,
+    surveys: { create: async (_l: SurveyLink) => {} },
     outbox: new MemoryOutbox(),
     linkBaseUrl: 'https://junction.example.com',
-  } as unknown as TicketDeps;
+  };
   const ticket = async () => (await store.get('ticket', ticketId)) as StoredRecord & { sla: TicketSla };
   return { deps, store, emails, texts, ticketId, ticket, setNow: (d: Date) => (now = d) };
 }
@@ -209,7 +185,7 @@ describe('checkTicketSla', () => {
           return sms.send(m);
         },
       },
-    } as TicketDeps;
+    } satisfies TicketDeps;
 
     await expect(
       checkTicketSla(flaky, { ticketId, generation: 1, wokeFor: at(60).toISOString() }),

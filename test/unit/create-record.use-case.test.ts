@@ -1,17 +1,12 @@
 import './support/env.ts';
-import 'aws-sdk-client-mock-vitest/extend';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import { createRecord } from '#functions/records/use-cases/create-record.use-case';
 import { DomainError } from '#functions/shared/errors';
 import { type ProblemBody, problemOf as toProblem } from '#functions/shared/problem';
 import { pricingProduct, storedProduct, storedRecord, testId } from './support/builders.ts';
-import { itemOf, NOW, recordDeps, source } from './support/record-deps.ts';
+import { NOW, recordDeps, source } from './support/record-deps.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
 const ACC = testId('acc', 1);
 const PRD = testId('prd', 1);
 
@@ -25,18 +20,12 @@ async function problemOf(promise: Promise<unknown>): Promise<ProblemBody> {
   throw new Error('expected an HTTP problem');
 }
 
-const writtenItems = () => ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-
-beforeEach(() => {
-  ddb.reset();
-});
-
 describe('createRecord', () => {
   it('writes version 1 with server fields and an audit entry listing every field it set', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    const deps = recordDeps();
 
     const record = await createRecord(
-      recordDeps(),
+      deps,
       RECORD_TYPES.account,
       { name: ' Globex ', country: 'US' },
       source,
@@ -54,51 +43,51 @@ describe('createRecord', () => {
       updatedBy: source.actor.id,
       archived: false,
     });
-    expect(writtenItems()[1]?.Put?.Item).toMatchObject({
-      recordId: record.id,
-      action: 'create',
-      version: 1,
-      at: NOW.toISOString(),
-      context: source.context,
-      changes: [
-        { field: '/country', to: 'US' },
-        { field: '/name', to: 'Globex' },
-        { field: '/tier', to: 'standard' },
-      ],
-    });
+    expect(await deps.store.get('account', record.id)).toEqual(record);
+    expect(deps.store.audits).toEqual([
+      expect.objectContaining({
+        recordId: record.id,
+        action: 'create',
+        version: 1,
+        at: NOW.toISOString(),
+        context: source.context,
+        changes: [
+          { field: '/country', to: 'US' },
+          { field: '/name', to: 'Globex' },
+          { field: '/tier', to: 'standard' },
+        ],
+      }),
+    ]);
   });
 
   it('refuses an invalid body with 422 and writes nothing', async () => {
-    const problem = await problemOf(
-      createRecord(recordDeps(), RECORD_TYPES.lead, { lastName: 'Lovelace' }, source),
-    );
+    const deps = recordDeps();
+    const problem = await problemOf(createRecord(deps, RECORD_TYPES.lead, { lastName: 'Lovelace' }, source));
 
     expect(problem.status).toBe(422);
     expect(problem.errors).toEqual([expect.objectContaining({ pointer: '/email' })]);
-    expect(ddb).not.toHaveReceivedAnyCommand();
+    expect(deps.store.records.size).toBe(0);
+    expect(deps.store.audits).toEqual([]);
   });
 
   it('refuses a reference to an archived record with 422 on its field', async () => {
-    const archived = storedRecord('acc', { name: 'Old' }, { id: ACC, archived: true });
-    ddb.on(BatchGetCommand).resolves({ Responses: { records: [itemOf('account', archived)] } });
+    const deps = recordDeps();
+    deps.store.put('account', storedRecord('acc', { name: 'Old' }, { id: ACC, archived: true }));
 
     const problem = await problemOf(
-      createRecord(recordDeps(), RECORD_TYPES.contact, { lastName: 'Lovelace', accountId: ACC }, source),
+      createRecord(deps, RECORD_TYPES.contact, { lastName: 'Lovelace', accountId: ACC }, source),
     );
 
     expect(problem.errors).toEqual([
       { pointer: '/accountId', detail: `account ${ACC} is archived`, code: 'archived_reference' },
     ]);
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(deps.store.audits).toEqual([]);
   });
 
   it('prices a new quote from its products and stores it as a draft', async () => {
-    const account = storedRecord('acc', { name: 'Acme' }, { id: ACC });
-    const product = storedProduct(pricingProduct({ id: PRD, unitPrice: 10_000, unitCost: 4_000 }));
-    ddb
-      .on(BatchGetCommand)
-      .resolves({ Responses: { records: [itemOf('account', account), itemOf('product', product)] } });
-    ddb.on(TransactWriteCommand).resolves({});
+    const deps = recordDeps();
+    deps.store.put('account', storedRecord('acc', { name: 'Acme' }, { id: ACC }));
+    deps.store.put('product', storedProduct(pricingProduct({ id: PRD, unitPrice: 10_000, unitCost: 4_000 })));
     const body = {
       name: 'Renewal',
       accountId: ACC,
@@ -108,7 +97,7 @@ describe('createRecord', () => {
       taxRatePercent: 19,
     };
 
-    const quote = await createRecord(recordDeps(), RECORD_TYPES.quote, body, source);
+    const quote = await createRecord(deps, RECORD_TYPES.quote, body, source);
 
     expect(quote.status).toBe('draft');
     expect(quote.totals).toEqual({
@@ -124,11 +113,9 @@ describe('createRecord', () => {
   });
 
   it('answers a pricing issue as 422 on the line it concerns', async () => {
-    const account = storedRecord('acc', { name: 'Acme' }, { id: ACC });
-    const product = storedProduct(pricingProduct({ id: PRD, sku: 'US-1', currency: 'USD' }));
-    ddb
-      .on(BatchGetCommand)
-      .resolves({ Responses: { records: [itemOf('account', account), itemOf('product', product)] } });
+    const deps = recordDeps();
+    deps.store.put('account', storedRecord('acc', { name: 'Acme' }, { id: ACC }));
+    deps.store.put('product', storedProduct(pricingProduct({ id: PRD, sku: 'US-1', currency: 'USD' })));
     const body = {
       name: 'Renewal',
       accountId: ACC,
@@ -137,7 +124,7 @@ describe('createRecord', () => {
       lines: [{ productId: PRD, quantity: 1 }],
     };
 
-    const problem = await problemOf(createRecord(recordDeps(), RECORD_TYPES.quote, body, source));
+    const problem = await problemOf(createRecord(deps, RECORD_TYPES.quote, body, source));
 
     expect(problem.errors).toEqual([
       {
@@ -149,21 +136,13 @@ describe('createRecord', () => {
   });
 
   it('answers 409 naming the field and the holder when a unique value is taken', async () => {
-    const holder = testId('prd', 50);
-    ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({
-        message: 'Transaction cancelled',
-        $metadata: {},
-        CancellationReasons: [
-          { Code: 'None' },
-          { Code: 'None' },
-          { Code: 'ConditionalCheckFailed', Item: { recordId: { S: holder } } },
-        ],
-      }),
-    );
+    const deps = recordDeps();
     const body = { name: 'Widget', sku: 'W-1', family: 'Hardware', currency: 'EUR', unitPrice: 100 };
+    const holder = (await createRecord(deps, RECORD_TYPES.product, body, source)).id;
 
-    const problem = await problemOf(createRecord(recordDeps(), RECORD_TYPES.product, body, source));
+    const problem = await problemOf(
+      createRecord(deps, RECORD_TYPES.product, { ...body, name: 'Widget 2' }, source),
+    );
 
     expect(problem).toMatchObject({
       status: 409,
@@ -172,5 +151,6 @@ describe('createRecord', () => {
       heldBy: holder,
     });
     expect(problem.detail).toBe(`Product sku "W-1" is already used by ${holder}.`);
+    expect(deps.store.audits).toHaveLength(1);
   });
 });

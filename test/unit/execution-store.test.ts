@@ -75,13 +75,13 @@ describe('the execution writer', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
     written = [];
-    const store = {
+    const store: Pick<ExecutionStore, 'snapshot' | 'write'> = {
       snapshot: (e: Execution) => ({ spilled: [], head: { PutRequest: { Item: { pk: { S: e.arn } } } } }),
       write: async (requests: WriteRequest[]) => {
         if (requests.length)
           written.push(requests.map((r) => (r.PutRequest?.Item?.pk?.S ?? '').split(':').pop() ?? ''));
       },
-    } as unknown as ExecutionStore;
+    };
     writer = new ExecutionWriter(store, () => {});
   });
   afterEach(() => vi.useRealTimers());

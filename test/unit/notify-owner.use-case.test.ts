@@ -27,10 +27,10 @@ function setup(fail: { sms?: number } = {}) {
   const emails: EmailMessage[] = [];
   const texts: SmsMessage[] = [];
   let smsFailures = fail.sms ?? 0;
-  const deps = {
+  const deps: NotifyDeps = {
     store: {
       get: async (type: string, id: string) => records.get(`${type}#${id}`),
-      history: async () => ({ items: [...history] }),
+      history: async () => ({ items: [...history], nextCursor: null }),
       appendHistory: async (_type: string, entry: AuditEntry) => {
         history.push(entry);
       },
@@ -51,7 +51,7 @@ function setup(fail: { sms?: number } = {}) {
       },
     },
     outbox: new MemoryOutbox(),
-  } as unknown as NotifyDeps;
+  };
   return { deps, history, emails, texts };
 }
 

@@ -4,11 +4,13 @@
  */
 import './support/env.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { firstVersion } from '#functions/records/domain/record-changes';
 import type { RecordDeps } from '#functions/records/ports';
 import { BREACH_METRIC, ticketLifecycleWith } from '#functions/tickets/use-cases/ticket-lifecycle';
 import { metrics } from '#platform/observability';
 import type { SlaBreach, TicketSla } from '#schemas/admin/sla-ticket';
 import type { StoredRecord } from '#schemas/common';
+import { MemoryRecords } from './support/memory-records.ts';
 
 const breach = (clock: SlaBreach['clock']): SlaBreach => ({
   clock,
@@ -17,15 +19,15 @@ const breach = (clock: SlaBreach['clock']): SlaBreach => ({
   priority: 'P1',
 });
 
-const ticket = (sla: Partial<TicketSla> | undefined): StoredRecord =>
-  ({
-    id: 'tkt_01',
-    version: 1,
-    ...(sla ? { sla: { generation: 1, breaches: [], ...sla } } : {}),
-  }) as unknown as StoredRecord;
+const ticket = (sla: Partial<TicketSla> | undefined): StoredRecord => ({
+  id: 'tkt_01',
+  ...firstVersion('2026-12-04T09:00:00.000Z', 'usr_01'),
+  ...(sla ? { sla: { generation: 1, breaches: [], ...sla } } : {}),
+});
 
 describe('after a ticket write', () => {
-  const deps = {} as RecordDeps;
+  // The lifecycle's after-write reads nothing through the ports: a store with nothing in it.
+  const deps: RecordDeps = { store: new MemoryRecords(), now: () => new Date(), newId: (p) => `${p}_01` };
   let counted: string[];
   let started: [string, number][];
   let startFails: boolean;

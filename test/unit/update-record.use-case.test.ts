@@ -1,23 +1,14 @@
 import './support/env.ts';
-import 'aws-sdk-client-mock-vitest/extend';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import { updateRecord } from '#functions/records/use-cases/update-record.use-case';
 import { DomainError } from '#functions/shared/errors';
 import { type ProblemBody, problemOf as toProblem } from '#functions/shared/problem';
 import type { StoredRecord } from '#schemas/common';
+import { TransactionConflictError, UniqueConflictError, VersionConflictError } from '#store/errors';
 import { storedRecord, testId } from './support/builders.ts';
-import { itemOf, NOW, recordDeps, source } from './support/record-deps.ts';
+import { NOW, recordDeps, source } from './support/record-deps.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
 const ACC = testId('acc', 1);
 
 const account = (fields: Record<string, unknown> = {}, system: Partial<StoredRecord> = {}) =>
@@ -27,18 +18,12 @@ const account = (fields: Record<string, unknown> = {}, system: Partial<StoredRec
     { id: ACC, version: 3, ...system },
   );
 
-const stores = (record: StoredRecord, type = 'account') => {
-  ddb
-    .on(GetCommand, { Key: { pk: `${type}#${record.id}`, sk: 'RECORD' } })
-    .resolves({ Item: itemOf(type, record) });
+/** The store holding `record`, and the deps over it. */
+const holding = (record: StoredRecord, type = 'account') => {
+  const deps = recordDeps();
+  deps.store.put(type, record);
+  return deps;
 };
-
-const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
 
 async function problemOf(
   promise: Promise<unknown>,
@@ -55,10 +40,6 @@ async function problemOf(
   throw new Error('expected an HTTP problem');
 }
 
-beforeEach(() => {
-  ddb.reset();
-});
-
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -66,12 +47,12 @@ afterEach(() => {
 describe('updateRecord', () => {
   it('applies a merge patch as the next version and audits each changed field', async () => {
     // Prepare
-    stores(account());
-    ddb.on(TransactWriteCommand).resolves({});
+    const deps = holding(account());
+    const replace = vi.spyOn(deps.store, 'replace');
 
     // Act
     const next = await updateRecord(
-      recordDeps(),
+      deps,
       RECORD_TYPES.account,
       ACC,
       { industry: null, employees: 40 },
@@ -92,9 +73,11 @@ describe('updateRecord', () => {
       updatedBy: 'key_01JDACTOR',
       archived: false,
     });
-    const [put, audit] = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(put?.Put?.ExpressionAttributeValues).toEqual({ ':expected': 3 });
-    expect(audit?.Put?.Item).toMatchObject({
+    expect(replace.mock.calls.map(([, previous, written]) => [previous.version, written])).toEqual([
+      [3, next],
+    ]);
+    expect(await deps.store.get('account', ACC)).toEqual(next);
+    expect(deps.store.audits[0]).toMatchObject({
       action: 'update',
       version: 4,
       channel: 'api',
@@ -108,97 +91,86 @@ describe('updateRecord', () => {
 
   it('writes nothing for a patch that changes nothing', async () => {
     const current = account();
-    stores(current);
+    const deps = holding(current);
 
-    const result = await updateRecord(
-      recordDeps(),
-      RECORD_TYPES.account,
-      ACC,
-      { name: 'Acme' },
-      undefined,
-      source,
-    );
+    const result = await updateRecord(deps, RECORD_TYPES.account, ACC, { name: 'Acme' }, undefined, source);
 
     expect(result).toEqual(current);
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(deps.store.audits).toEqual([]);
   });
 
   it('refuses a stale If-Match with 412 naming the current ETag, and writes nothing', async () => {
-    stores(account());
+    const deps = holding(account());
 
     const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.account, ACC, { name: 'Initech' }, '"v2"', source),
+      updateRecord(deps, RECORD_TYPES.account, ACC, { name: 'Initech' }, '"v2"', source),
     );
 
     expect(problem).toMatchObject({ status: 412, currentETag: '"v3"' });
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(deps.store.audits).toEqual([]);
   });
 
   it('answers 412 when another writer wins the race after a matching If-Match, without retrying', async () => {
-    stores(account());
-    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+    const deps = holding(account());
+    const replace = vi.spyOn(deps.store, 'replace').mockRejectedValue(new VersionConflictError('changed'));
 
     const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.account, ACC, { name: 'Initech' }, '"v3"', source),
+      updateRecord(deps, RECORD_TYPES.account, ACC, { name: 'Initech' }, '"v3"', source),
     );
 
     expect(problem.status).toBe(412);
     expect(problem.detail).toMatch(/changed while this update was being written/);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(replace).toHaveBeenCalledTimes(1);
   });
 
   it('retries a lost race without If-Match on the fresh version', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0);
-    ddb
-      .on(GetCommand)
-      .resolvesOnce({ Item: itemOf('account', account()) })
-      .resolves({ Item: itemOf('account', account({ tier: 'gold' }, { version: 4 })) });
-    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None')).resolves({});
+    const deps = holding(account());
+    const replace = vi.spyOn(deps.store, 'replace').mockImplementationOnce(async () => {
+      // Another writer got there first, with version 4.
+      deps.store.put('account', account({ tier: 'gold' }, { version: 4 }));
+      throw new VersionConflictError('changed');
+    });
 
-    const next = await updateRecord(
-      recordDeps(),
-      RECORD_TYPES.account,
-      ACC,
-      { name: 'Initech' },
-      undefined,
-      source,
-    );
+    const next = await updateRecord(deps, RECORD_TYPES.account, ACC, { name: 'Initech' }, undefined, source);
 
     expect(next).toMatchObject({ name: 'Initech', tier: 'gold', version: 5 });
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+    expect(replace).toHaveBeenCalledTimes(2);
+    expect(await deps.store.get('account', ACC)).toEqual(next);
   });
 
   it('gives up with 409 and Retry-After when every attempt loses to other writers', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0);
-    stores(account());
-    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
+    const deps = holding(account());
+    const replace = vi.spyOn(deps.store, 'replace').mockRejectedValue(new TransactionConflictError('busy'));
 
     const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.account, ACC, { name: 'Initech' }, undefined, source),
+      updateRecord(deps, RECORD_TYPES.account, ACC, { name: 'Initech' }, undefined, source),
     );
 
     expect(problem).toMatchObject({ status: 409, type: '/problems/write-conflict' });
     expect(problem.headers).toEqual({ 'retry-after': '1' });
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 8);
+    expect(replace).toHaveBeenCalledTimes(8);
   });
 
   it('refuses to edit an archived record with 409', async () => {
-    stores(account({}, { archived: true }));
+    const deps = holding(account({}, { archived: true }));
 
     const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.account, ACC, { name: 'Initech' }, undefined, source),
+      updateRecord(deps, RECORD_TYPES.account, ACC, { name: 'Initech' }, undefined, source),
     );
 
     expect(problem).toMatchObject({ status: 409, type: '/problems/archived' });
+    expect(deps.store.audits).toEqual([]);
   });
 
   it('refuses to edit a quote pending approval with 409 saying to recall it', async () => {
     const quoteId = testId('quo', 1);
     const quote = storedRecord('quo', { name: 'Q', status: 'pending_approval', lines: [] }, { id: quoteId });
-    stores(quote, 'quote');
+    const deps = holding(quote, 'quote');
 
     const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.quote, quoteId, { notes: 'x' }, undefined, source),
+      updateRecord(deps, RECORD_TYPES.quote, quoteId, { notes: 'x' }, undefined, source),
     );
 
     expect(problem).toMatchObject({ status: 409, type: '/problems/locked' });
@@ -206,10 +178,10 @@ describe('updateRecord', () => {
   });
 
   it('validates the merged record as a whole: removing a required field is a 422 on it', async () => {
-    stores(account());
+    const deps = holding(account());
 
     const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.account, ACC, { name: null }, undefined, source),
+      updateRecord(deps, RECORD_TYPES.account, ACC, { name: null }, undefined, source),
     );
 
     expect(problem.status).toBe(422);
@@ -217,11 +189,11 @@ describe('updateRecord', () => {
   });
 
   it('refuses a patch carrying "__proto__" as an unknown field and writes nothing', async () => {
-    stores(account());
+    const deps = holding(account());
 
     const problem = await problemOf(
       updateRecord(
-        recordDeps(),
+        deps,
         RECORD_TYPES.account,
         ACC,
         JSON.parse('{"__proto__": {"tier": "platinum"}}'),
@@ -233,22 +205,21 @@ describe('updateRecord', () => {
     expect(problem.errors).toEqual([
       { pointer: '/__proto__', detail: 'is not a known field', code: 'unknown_field' },
     ]);
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(deps.store.audits).toEqual([]);
   });
 
   it('refuses a reference to a record that does not exist with 422 on its field', async () => {
     const owner = testId('usr', 9);
-    stores(account());
-    ddb.on(BatchGetCommand).resolves({ Responses: { records: [] } });
+    const deps = holding(account());
 
     const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.account, ACC, { ownerId: owner }, undefined, source),
+      updateRecord(deps, RECORD_TYPES.account, ACC, { ownerId: owner }, undefined, source),
     );
 
     expect(problem.errors).toEqual([
       { pointer: '/ownerId', detail: `no user with id "${owner}" exists`, code: 'unknown_reference' },
     ]);
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(deps.store.audits).toEqual([]);
   });
 
   it('answers 409 naming the field when a new unique value is taken', async () => {
@@ -265,22 +236,33 @@ describe('updateRecord', () => {
       },
       { id: usr },
     );
-    stores(current, 'user');
-    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None'));
-
-    const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.user, usr, { email: 'grace@example.com' }, undefined, source),
+    const deps = holding(current, 'user');
+    const grace = testId('usr', 2);
+    vi.spyOn(deps.store, 'replace').mockRejectedValue(
+      new UniqueConflictError('email', 'grace@example.com', grace),
     );
 
-    expect(problem).toMatchObject({ status: 409, type: '/problems/unique-value-taken', field: '/email' });
+    const problem = await problemOf(
+      updateRecord(deps, RECORD_TYPES.user, usr, { email: 'grace@example.com' }, undefined, source),
+    );
+
+    expect(problem).toMatchObject({
+      status: 409,
+      type: '/problems/unique-value-taken',
+      field: '/email',
+      heldBy: grace,
+    });
   });
 
   it('answers 404 for an id of the wrong shape without reading the table', async () => {
+    const deps = recordDeps();
+    const get = vi.spyOn(deps.store, 'get');
+
     const problem = await problemOf(
-      updateRecord(recordDeps(), RECORD_TYPES.account, 'acc_nope', { name: 'x' }, undefined, source),
+      updateRecord(deps, RECORD_TYPES.account, 'acc_nope', { name: 'x' }, undefined, source),
     );
 
     expect(problem.status).toBe(404);
-    expect(ddb).not.toHaveReceivedAnyCommand();
+    expect(get).not.toHaveBeenCalled();
   });
 });

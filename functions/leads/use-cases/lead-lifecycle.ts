@@ -4,12 +4,10 @@
  * next submission with it merges into this lead instead of creating a second one. Loaded only by
  * lead writes (functions/records/domain/record-types.ts).
  */
-
 import { logger, metrics } from '#platform/observability';
 import type { StoredRecord } from '#schemas/common';
 import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
-import { documents } from '#store/dynamodb';
-import { LeadRoutingStore, type MatchKind } from '#store/lead-routing-store';
+import type { LeadRoutingStore, MatchKind } from '#store/lead-routing-store';
 import type { RecordLifecycle } from '../../records/domain/record-types.ts';
 
 const OPEN = new Set<string>(OPEN_LEAD_STATUSES);
@@ -28,7 +26,7 @@ export function newMatchValues(
 
 /** Claims the new values' free match keys; never throws: the write they follow stands either way. */
 export async function claimNewMatchKeys(
-  store: LeadRoutingStore,
+  store: Pick<LeadRoutingStore, 'claimIfFree'>,
   record: StoredRecord,
   previous: StoredRecord | undefined,
 ): Promise<void> {
@@ -42,9 +40,9 @@ export async function claimNewMatchKeys(
   }
 }
 
-export const leadLifecycle: RecordLifecycle = {
+/** The lead's lifecycle over the store of match keys (built in functions/records/lifecycles.wiring.ts). */
+export const leadLifecycle = (keys: Pick<LeadRoutingStore, 'claimIfFree'>): RecordLifecycle => ({
   // Server fields are carried over by the type's derive; nothing here needs other records.
   prepare: async () => ({}),
-  afterWrite: (deps, record, previous) =>
-    claimNewMatchKeys(new LeadRoutingStore(documents, deps.store.tableName), record, previous),
-};
+  afterWrite: (_deps, record, previous) => claimNewMatchKeys(keys, record, previous),
+});

@@ -1,11 +1,11 @@
 import type { StoredRecord } from '#schemas/common';
 import { UniqueConflictError } from '#store/errors';
-import { conflict, parseOrThrow } from '../../shared/errors.ts';
+import { parseOrThrow } from '../../shared/errors.ts';
 import { diff, firstVersion } from '../domain/record-changes.ts';
 import type { RecordType } from '../domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../ports.ts';
 import { assertMayWrite } from './ownership.ts';
-import { auditEntry, businessFields, resolveAndDerive } from './record-service.ts';
+import { auditEntry, businessFields, resolveAndDerive, uniqueValueTaken } from './record-service.ts';
 
 /**
  * Creates a record.
@@ -41,10 +41,7 @@ export async function createRecord(
     await deps.store.create(type, record, audit);
   } catch (error) {
     if (error instanceof UniqueConflictError) {
-      throw conflict('unique-value-taken', 'Value already taken', `${type.label} ${error.message}.`, {
-        field: `/${error.field}`,
-        ...(error.heldBy ? { heldBy: error.heldBy } : {}),
-      });
+      throw uniqueValueTaken(type, error);
     }
     throw error;
   }

@@ -4,10 +4,25 @@
  */
 import type { AuditEntry, FieldChange } from '#schemas/audit';
 import type { StoredRecord } from '#schemas/common';
-import { Contention, type FieldError, invalidFields, notFound, toPointer } from '../../shared/errors.ts';
-
+import type { UniqueConflictError } from '#store/errors';
+import {
+  Contention,
+  conflict,
+  type DomainError,
+  type FieldError,
+  invalidFields,
+  notFound,
+  toPointer,
+} from '../../shared/errors.ts';
 import type { RecordType } from '../domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../ports.ts';
+
+/** A unique value another record holds: which field, and who holds it when the store knows. */
+export const uniqueValueTaken = (type: Pick<RecordType, 'label'>, error: UniqueConflictError): DomainError =>
+  conflict('unique-value-taken', 'Value already taken', `${type.label} ${error.message}.`, {
+    field: `/${error.field}`,
+    ...(error.heldBy ? { heldBy: error.heldBy } : {}),
+  });
 
 /** Reads a record by id, answering 404 for ids of another type or shape without a database call. */
 export async function loadRecord(deps: RecordDeps, type: RecordType, id: string): Promise<StoredRecord> {

@@ -5,7 +5,14 @@ import { diff, etagOf, ifMatchAdmits, mergePatch } from '../domain/record-change
 import type { RecordType } from '../domain/record-types.ts';
 import type { ChangeSource, RecordDeps } from '../ports.ts';
 import { assertMayWrite } from './ownership.ts';
-import { auditEntry, businessFields, loadRecord, resolveAndDerive, withRetries } from './record-service.ts';
+import {
+  auditEntry,
+  businessFields,
+  loadRecord,
+  resolveAndDerive,
+  uniqueValueTaken,
+  withRetries,
+} from './record-service.ts';
 
 /**
  * Applies a JSON merge patch to a record.
@@ -85,9 +92,7 @@ export async function updateRecord(
       } catch (error) {
         if (error instanceof VersionConflictError && ifMatch !== undefined) throw stale(current, true);
         if (error instanceof UniqueConflictError) {
-          throw conflict('unique-value-taken', 'Value already taken', `${type.label} ${error.message}.`, {
-            field: `/${error.field}`,
-          });
+          throw uniqueValueTaken(type, error);
         }
         throw error;
       }

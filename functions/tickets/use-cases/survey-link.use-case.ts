@@ -20,12 +20,10 @@ import { timingSafeEqual } from 'node:crypto';
 import { metrics } from '#platform/observability';
 import { SurveyAnswer } from '#schemas/admin/sla-survey';
 import { AlongsideConditionFailedError } from '#store/errors';
-import { hashSurveyLink, type SurveyLink, type SurveyStore } from '#store/survey-store';
-import type { RecordDeps } from '../../records/ports.ts';
+import { hashSurveyLink, type SurveyLink } from '#store/survey-store';
 import { fieldErrors } from '../../shared/errors.ts';
+import type { SurveyDeps } from '../ports.ts';
 import { writeTicket } from './ticket-writes.ts';
-
-export type SurveyDeps = RecordDeps & { surveys: SurveyStore };
 
 const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 

@@ -1,20 +1,14 @@
-/** Record use-case dependencies over a real RecordStore whose DynamoDB client a test mocks. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+/** Record use-case dependencies over the record port in memory (./memory-records.ts). */
 import type { ChangeSource, RecordDeps } from '#functions/records/ports';
-import type { StoredRecord } from '#schemas/common';
-import { RecordStore } from '#store/record-store';
 import { testId } from './builders.ts';
+import { MemoryRecords } from './memory-records.ts';
 
 export const NOW = new Date('2026-03-02T10:00:00.000Z');
 
-export function recordDeps(): RecordDeps {
+export function recordDeps(store = new MemoryRecords()): RecordDeps & { store: MemoryRecords } {
   let next = 100;
   return {
-    store: new RecordStore(
-      DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })),
-      'records',
-    ),
+    store,
     now: () => NOW,
     newId: (prefix) => testId(prefix, next++),
   };
@@ -25,11 +19,3 @@ export const source: ChangeSource = {
   channel: 'api',
   context: { ip: '203.0.113.7', userAgent: 'crm-sync/1.0', correlationId: 'corr-1' },
 };
-
-/** How the store keeps a record: its fields plus the key attributes. */
-export const itemOf = (type: string, record: StoredRecord) => ({
-  ...record,
-  pk: `${type}#${record.id}`,
-  sk: 'RECORD',
-  entity: type,
-});
