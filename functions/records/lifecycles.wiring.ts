@@ -8,8 +8,8 @@
 import { loadConfig, TableEnv } from '#platform/config';
 import { documents } from '#store/dynamodb';
 import { LeadRoutingStore } from '#store/lead-routing-store';
-import type { RecordLifecycle, RecordType } from './domain/record-types.ts';
-import type { RecordDeps } from './ports.ts';
+import type { RecordType } from './domain/record-types.ts';
+import type { RecordDeps, RecordLifecycle } from './ports.ts';
 import { recordDeps } from './wiring.ts';
 
 const LIFECYCLES: Partial<Record<RecordType['name'], () => Promise<RecordLifecycle>>> = {

@@ -3,9 +3,9 @@
  * comes from. Use cases and lifecycles take these; ./wiring.ts builds the production ones.
  */
 import type { Actor } from '#schemas/audit';
-import type { Channel } from '#schemas/common';
+import type { Channel, StoredRecord } from '#schemas/common';
 import type { RecordStore } from '#store/record-store';
-import type { RecordLifecycle, RecordType } from './domain/record-types.ts';
+import type { RecordType } from './domain/record-types.ts';
 import type { Writer } from './use-cases/ownership.ts';
 
 /**
@@ -35,4 +35,24 @@ export interface ChangeSource {
   context?: Record<string, unknown>;
   /** Who asks for the change, for the ownership checks (./ownership.ts); absent for system writes. */
   writer?: Writer;
+}
+
+/**
+ * Work a type's writes do beyond validation and derivation: server fields that need other
+ * records (a ticket's SLA from its policy), and what a committed change sets in motion (the
+ * ticket's SLA workflow). Each type's is wired in ./lifecycles.wiring.ts, which only the write paths load.
+ */
+export interface RecordLifecycle {
+  /**
+   * Server-owned fields of the record about to be written (`current` absent on create), added to
+   * the write, its audit diff and its response. It must return every server field to keep.
+   * `next.updatedAt` is the moment of the change.
+   */
+  prepare(
+    deps: RecordDeps,
+    next: StoredRecord,
+    current: StoredRecord | undefined,
+  ): Promise<Record<string, unknown>>;
+  /** After the write committed. Never throws: the write stands, failures are logged and counted. */
+  afterWrite(deps: RecordDeps, record: StoredRecord, previous: StoredRecord | undefined): Promise<void>;
 }

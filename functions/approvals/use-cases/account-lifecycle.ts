@@ -11,8 +11,8 @@
 
 import type { StoredRecord } from '#schemas/common';
 import { VersionConflictError } from '#store/errors';
-import { RECORD_TYPES, type RecordLifecycle } from '../../records/domain/record-types.ts';
-import type { RecordDeps } from '../../records/ports.ts';
+import { RECORD_TYPES } from '../../records/domain/record-types.ts';
+import type { RecordDeps, RecordLifecycle } from '../../records/ports.ts';
 import { auditEntry } from '../../records/use-cases/record-service.ts';
 import { conflict } from '../../shared/errors.ts';
 import { FLOW_ACTOR } from './approval-flow.ts';

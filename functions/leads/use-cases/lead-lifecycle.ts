@@ -8,7 +8,7 @@ import { logger, metrics } from '#platform/observability';
 import type { StoredRecord } from '#schemas/common';
 import { OPEN_LEAD_STATUSES } from '#schemas/records/lead';
 import type { LeadRoutingStore, MatchKind } from '#store/lead-routing-store';
-import type { RecordLifecycle } from '../../records/domain/record-types.ts';
+import type { RecordLifecycle } from '../../records/ports.ts';
 
 const OPEN = new Set<string>(OPEN_LEAD_STATUSES);
 

@@ -21,7 +21,6 @@ import {
 import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput, TicketServerFields } from '#schemas/records/ticket';
 import { UserInput } from '#schemas/records/user';
 import type { IndexName } from '#store/table-design';
-import type { RecordDeps } from '../ports.ts';
 import { type PricingProduct, priceQuote } from './price-quote.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './record-catalogue.ts';
 
@@ -71,26 +70,6 @@ export interface RecordType extends RecordTypeEntry {
   immutable?: Record<string, string>;
   /** A sentence for the audit entry of an update, when the change means more than its fields say. */
   changeSummary?: (current: StoredRecord, next: StoredRecord) => string | undefined;
-}
-
-/**
- * Work a type's writes do beyond validation and derivation: server fields that need other
- * records (a ticket's SLA from its policy), and what a committed change sets in motion (the
- * ticket's SLA workflow). Each type's is wired in ../lifecycles.wiring.ts, which only the write paths load.
- */
-export interface RecordLifecycle {
-  /**
-   * Server-owned fields of the record about to be written (`current` absent on create), added to
-   * the write, its audit diff and its response. It must return every server field to keep.
-   * `next.updatedAt` is the moment of the change.
-   */
-  prepare(
-    deps: RecordDeps,
-    next: StoredRecord,
-    current: StoredRecord | undefined,
-  ): Promise<Record<string, unknown>>;
-  /** After the write committed. Never throws: the write stands, failures are logged and counted. */
-  afterWrite(deps: RecordDeps, record: StoredRecord, previous: StoredRecord | undefined): Promise<void>;
 }
 
 const pick = (record: Record<string, unknown>, keys: readonly string[]) =>
