@@ -3,7 +3,8 @@
  *   DynamoDB Local (data under the data directory), the SES v2 stand-in with its web inbox, the
  *   SMS stand-in with its outbox, the Step Functions service running the workflows in
  *   `workflows/` (durably, in the same DynamoDB Local), and the HTTP API serving the same handler
- *   modules Lambda runs.
+ *   modules Lambda runs, and the local ERP (./erp/) speaking the ERPNext-shaped contract of
+ *   docs/erp.md.
  * It sets the `AWS_ENDPOINT_URL_*` variables the AWS SDK reads, so handlers never learn where
  * they run. Handler modules load once per process, so one process runs one hub.
  */
@@ -19,6 +20,7 @@ import { ROUTES, throttleOf } from '#functions/routes';
 import { ROLES, type Role } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LocalErp, startLocalErp } from './erp/erp-server.ts';
 import { startHttpApi } from './http-api.ts';
 import { invoke, LOCAL_REGION } from './lambda.ts';
 import { assertPortFree } from './ports.ts';
@@ -30,7 +32,7 @@ import { ensureTables } from './tables.ts';
 export interface HubOptions {
   host?: string;
   /** 0 picks a free port. */
-  ports: { api: number; dynamodb: number; ses: number; sms: number; sfn?: number };
+  ports: { api: number; dynamodb: number; ses: number; sms: number; sfn?: number; erp?: number };
   /** Where DynamoDB Local, dev keys and the SMS outbox keep their files; omit to keep all in memory. */
   dataDir?: string;
   /** Use this DynamoDB (Local) endpoint instead of starting one. */
@@ -64,7 +66,10 @@ export interface Hub {
     sns: string;
     sfn: string;
     dynamodb: string;
+    erp: string;
   };
+  /** The local ERP, for tests that play its part (ship, inject faults). */
+  erp: LocalErp;
   tables: { records: string; idempotency: string; executions: string };
   /** The workflows the local Step Functions service runs, with their ARNs. */
   stateMachines: { name: string; arn: string; type: string }[];
@@ -105,6 +110,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   await assertPortFree(options.ports.ses, 'SES stand-in', 'JUNCTION_SES_PORT', host);
   await assertPortFree(options.ports.sms, 'SMS stand-in', 'JUNCTION_SMS_PORT', host);
   await assertPortFree(options.ports.sfn ?? 0, 'Step Functions service', 'JUNCTION_SFN_PORT', host);
+  await assertPortFree(options.ports.erp ?? 0, 'local ERP', 'JUNCTION_ERP_PORT', host);
 
   try {
     let dynamodbEndpoint = options.dynamodbEndpoint;
@@ -129,6 +135,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     stops.push(() => sms.close());
 
+    const erp = await startLocalErp({
+      host,
+      port: options.ports.erp ?? 0,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
+    stops.push(() => erp.close());
+
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -137,6 +150,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       AWS_ENDPOINT_URL_SESV2: sesUrl,
       AWS_ENDPOINT_URL_SNS: sms.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // The ERP connector's endpoint and, for the local stand-in only, its token in the clear;
+      // on AWS the token belongs in SSM Parameter Store, never in the environment (docs/erp.md).
+      ERP_URL: erp.url,
+      ERP_AUTHORIZATION: erp.authorization,
       TABLE_NAME: tables.records,
       IDEMPOTENCY_TABLE_NAME: tables.idempotency,
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -235,7 +252,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         sns: sms.endpoint,
         sfn: sfn.endpoint,
         dynamodb: dynamodbEndpoint,
+        erp: erp.url,
       },
+      erp,
       tables,
       stateMachines: sfn.stateMachines,
       timeScale: sfn.timeScale,

@@ -35,6 +35,7 @@ async function main() {
         ses: port('JUNCTION_SES_PORT', 8005),
         sms: port('JUNCTION_SMS_PORT', 8006),
         sfn: port('JUNCTION_SFN_PORT', 8083),
+        erp: port('JUNCTION_ERP_PORT', 8010),
       },
       dataDir,
       seed: true,
@@ -59,6 +60,7 @@ Junction is running.${hub.seeded ? ' A demo organisation was created.' : ''} Dat
   SMS outbox     ${urls.smsOutbox}            (SNS endpoint ${urls.sns}; JSON at ${urls.sns}/messages)
   Step Functions ${urls.sfn}            (${hub.stateMachines.length} workflows${hub.timeScale === 1 ? '' : `, time ×${hub.timeScale}`})
   DynamoDB       ${urls.dynamodb}
+  ERP            ${urls.erp}/            (ERPNext-shaped API; ship orders and inject faults there)
 
 Dev API keys (send as the x-api-key header):
 ${Object.entries(keys)

@@ -11,6 +11,7 @@ import { RECORD_TYPES } from '#functions/records/domain/record-types';
 import type { ChangeSource, RecordDeps } from '#functions/records/ports';
 import { createRecord } from '#functions/records/use-cases/create-record.use-case';
 import type { Role } from '#schemas/common';
+import { DEMO_CUSTOMER, DEMO_PRODUCTS } from './demo-catalogue.ts';
 
 const SEED: ChangeSource = { actor: { id: 'system', name: 'Demo data', kind: 'system' }, channel: 'system' };
 
@@ -79,50 +80,9 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
   await seedSlaPolicy(deps);
   await seedLeadRouting(deps, inboundSales, salesManager);
 
-  const products = [
-    {
-      name: 'Junction Platform — annual seat',
-      sku: 'PLAT-SEAT-1Y',
-      family: 'Software',
-      currency: 'EUR',
-      unitPrice: 120_000,
-      unitCost: 18_000,
-    },
-    {
-      name: 'Premium support — annual',
-      sku: 'SUP-PREM-1Y',
-      family: 'Services',
-      currency: 'EUR',
-      unitPrice: 500_000,
-      unitCost: 200_000,
-    },
-    {
-      name: 'Onboarding workshop (day)',
-      sku: 'SVC-ONB-DAY',
-      family: 'Services',
-      currency: 'EUR',
-      unitPrice: 180_000,
-      unitCost: 90_000,
-    },
-    {
-      name: 'Hardware gateway',
-      sku: 'HW-GW-01',
-      family: 'Hardware',
-      currency: 'EUR',
-      unitPrice: 89_900,
-      unitCost: 52_000,
-    },
-  ];
-  for (const product of products) await create('product', product);
+  for (const product of DEMO_PRODUCTS) await create('product', { ...product });
 
-  const account = await create('account', {
-    name: 'Acme Europe GmbH',
-    domain: 'acme.example',
-    tier: 'gold',
-    country: 'DE',
-    employees: 1200,
-    ownerId: ana,
-  });
+  const account = await create('account', { ...DEMO_CUSTOMER.account, ownerId: ana });
   await create('contact', {
     firstName: 'Erika',
     lastName: 'Mustermann',
@@ -135,7 +95,7 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
   return {
     users: 9,
     queues: 2,
-    products: products.length,
+    products: DEMO_PRODUCTS.length,
     staff: { admin, manager: salesManager, sales: ana, support: agent, finance, integration },
   };
 }

@@ -36,6 +36,8 @@ const ports = async () => ({
   dynamodb: await getPort(),
   ses: await getPort(),
   sms: await getPort(),
+  sfn: await getPort(),
+  erp: await getPort(),
 });
 
 describe('the local hub', () => {
@@ -101,6 +103,8 @@ describe('the local hub', () => {
         JUNCTION_DYNAMODB_PORT: String(p.dynamodb),
         JUNCTION_SES_PORT: String(p.ses),
         JUNCTION_SMS_PORT: String(p.sms),
+        JUNCTION_SFN_PORT: String(p.sfn),
+        JUNCTION_ERP_PORT: String(p.erp),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -121,6 +125,11 @@ describe('the local hub', () => {
       expect(output).toContain(`http://127.0.0.1:${p.api}/openapi.json`);
       expect(output).toContain(`http://127.0.0.1:${p.ses}/`);
       expect(output).toContain(`http://127.0.0.1:${p.sms}/`);
+      expect(output).toContain(`http://127.0.0.1:${p.erp}/`);
+      // The local ERP answers on the port it printed.
+      const erpPage = await fetch(`http://127.0.0.1:${p.erp}/`);
+      expect(erpPage.status).toBe(200);
+      expect(await erpPage.text()).toContain('Local ERP');
       for (const role of ['admin', 'manager', 'sales', 'support', 'finance', 'integration']) {
         expect(output).toMatch(new RegExp(`^  ${role}\\s+jct_`, 'm'));
       }
