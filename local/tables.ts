@@ -4,9 +4,12 @@
  */
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import {
   IDEMPOTENCY_KEY,
@@ -16,6 +19,38 @@ import {
   KEY_ATTRIBUTES,
   TTL_ATTRIBUTE,
 } from '#store/table-design';
+
+const indexSpec = (index: (typeof INDEXES)[keyof typeof INDEXES]) => ({
+  IndexName: index.name,
+  KeySchema: [
+    { AttributeName: index.pk, KeyType: 'HASH' as const },
+    { AttributeName: index.sk, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+});
+
+/**
+ * Adds the indexes the design has gained since a kept table was created (data from an earlier
+ * version under `.data/`), one at a time as DynamoDB requires, as a CDK deploy would on AWS.
+ */
+async function addMissingIndexes(client: DynamoDBClient, table: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of Object.values(INDEXES)) {
+    if (present.has(index.name)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: table,
+        AttributeDefinitions: [index.pk, index.sk].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
+        GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
+      }),
+    );
+    await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: table });
+  }
+}
 
 /** Creates the tables that do not exist yet; answers whether the records table was new. */
 export async function ensureTables(
@@ -32,17 +67,11 @@ export async function ensureTables(
           { AttributeName: KEY.pk, KeyType: 'HASH' },
           { AttributeName: KEY.sk, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: Object.values(INDEXES).map((index) => ({
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.pk, KeyType: 'HASH' },
-            { AttributeName: index.sk, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        GlobalSecondaryIndexes: Object.values(INDEXES).map(indexSpec),
       }),
     ),
   );
+  if (!created) await addMissingIndexes(client, names.records);
   if (created) {
     await client.send(
       new UpdateTimeToLiveCommand({

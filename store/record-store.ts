@@ -50,6 +50,21 @@ type DocumentTransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
 
+/** One record written by writeAll: created when `previous` is absent, else its next version. */
+export interface RecordChange {
+  entity: EntityDescriptor;
+  record: StoredRecord;
+  audit: AuditEntry;
+  previous?: StoredRecord;
+}
+
+/** What each item of a transaction is, to say which condition failed. */
+type ItemMeaning =
+  | { kind: 'record'; type: string }
+  | { kind: 'claim'; field: string; value: string }
+  | { kind: 'extra'; index: number }
+  | { kind: 'own' };
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -174,29 +189,7 @@ export class RecordStore {
     audit: AuditEntry,
     extra: DocumentTransactItem[] = [],
   ): Promise<void> {
-    const claims = entity.unique.flatMap((field) => {
-      const value = record[field];
-      return typeof value === 'string' ? [{ field, value }] : [];
-    });
-    await this.transact(
-      [
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: toItem(entity, record),
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': KEY.pk },
-          },
-        },
-        this.auditPut(entity.name, audit),
-        ...claims.map(({ field, value }) => this.claim(entity.name, field, value, record.id)),
-        ...lookupWrites(this.tableName, entity, undefined, record),
-        ...extra,
-      ],
-      claims,
-      entity.name,
-      extra.length,
-    );
+    await this.writeAll([{ entity, record, audit }], extra);
   }
 
   /**
@@ -210,50 +203,80 @@ export class RecordStore {
     audit: AuditEntry,
     extra: DocumentTransactItem[] = [],
   ): Promise<void> {
-    // Unique values are compared as stored (lower-cased): a change of letter case keeps the claim.
-    const normal = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
-    const changedUnique = entity.unique.filter((field) => normal(previous[field]) !== normal(next[field]));
-    const claims = changedUnique.flatMap((field) =>
-      typeof next[field] === 'string' ? [{ field, value: next[field] as string }] : [],
-    );
-    const releases = changedUnique.flatMap((field) =>
-      typeof previous[field] === 'string' ? [{ field, value: previous[field] as string }] : [],
-    );
-    await this.transact(
-      [
+    await this.writeAll([{ entity, previous, record: next, audit }], extra);
+  }
+
+  /**
+   * Writes several records in one transaction, each with its audit entry: all or none. A change
+   * with `previous` replaces that version (VersionConflictError if another writer got there
+   * first); one without creates (VersionConflictError if the id exists). Unique values are
+   * claimed and released as in create and replace (UniqueConflictError names the holder).
+   * Items of other stores go in `extra`; a failed condition there is AlongsideConditionFailedError.
+   */
+  async writeAll(changes: readonly RecordChange[], extra: DocumentTransactItem[] = []): Promise<void> {
+    const items: DocumentTransactItem[] = [];
+    const meanings: ItemMeaning[] = [];
+    const add = (item: DocumentTransactItem, meaning: ItemMeaning) => {
+      items.push(item);
+      meanings.push(meaning);
+    };
+    for (const { entity, previous, record, audit } of changes) {
+      // Unique values are compared as stored (lower-cased): a change of letter case keeps the claim.
+      const normal = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
+      const changedUnique = entity.unique.filter(
+        (field) => previous === undefined || normal(previous[field]) !== normal(record[field]),
+      );
+      add(
         {
           Put: {
             TableName: this.tableName,
-            Item: toItem(entity, next),
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': next.version - 1 },
+            Item: toItem(entity, record),
+            ...(previous
+              ? {
+                  ConditionExpression: '#version = :expected',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':expected': record.version - 1 },
+                }
+              : {
+                  ConditionExpression: 'attribute_not_exists(#pk)',
+                  ExpressionAttributeNames: { '#pk': KEY.pk },
+                }),
           },
         },
-        this.auditPut(entity.name, audit),
-        ...claims.map(({ field, value }) => this.claim(entity.name, field, value, next.id)),
-        ...releases.map(({ field, value }) => ({
-          Delete: {
-            TableName: this.tableName,
-            Key: uniqueKey(entity.name, field, value),
-            // Never release another record's claim; a claim already gone is nothing to release.
-            ConditionExpression: 'attribute_not_exists(#pk) OR recordId = :id',
-            ExpressionAttributeNames: { '#pk': KEY.pk },
-            ExpressionAttributeValues: { ':id': next.id },
+        { kind: 'record', type: entity.name },
+      );
+      add(this.auditPut(entity.name, audit), { kind: 'own' });
+      for (const field of changedUnique) {
+        const value = record[field];
+        if (typeof value === 'string')
+          add(this.claim(entity.name, field, value, record.id), { kind: 'claim', field, value });
+      }
+      for (const field of changedUnique) {
+        const value = previous?.[field];
+        if (typeof value !== 'string') continue;
+        add(
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: uniqueKey(entity.name, field, value),
+              // Never release another record's claim; a claim already gone is nothing to release.
+              ConditionExpression: 'attribute_not_exists(#pk) OR recordId = :id',
+              ExpressionAttributeNames: { '#pk': KEY.pk },
+              ExpressionAttributeValues: { ':id': record.id },
+            },
           },
-        })),
-        ...lookupWrites(this.tableName, entity, previous, next),
-        ...extra,
-      ],
-      claims,
-      entity.name,
-      extra.length,
-    );
+          { kind: 'own' },
+        );
+      }
+      for (const item of lookupWrites(this.tableName, entity, previous, record)) add(item, { kind: 'own' });
+    }
+    for (const [index, item] of extra.entries()) add(item, { kind: 'extra', index });
+    await this.transact(items, meanings);
   }
 
   /** Adds an event to a record's history without changing the record (a request sent, a reminder). */
   async appendHistory(type: string, audit: AuditEntry): Promise<void> {
-    await this.transact([this.auditPut(type, audit)], [], type);
+    await this.transact([this.auditPut(type, audit)], [{ kind: 'own' }]);
   }
 
   async list(entity: EntityDescriptor, query: ListQuery): Promise<Page<StoredRecord>> {
@@ -361,13 +384,7 @@ export class RecordStore {
   }
 
   /** Runs a transaction and turns DynamoDB's cancellation reasons into the errors callers act on. */
-  private async transact(
-    items: DocumentTransactItem[],
-    claims: { field: string; value: string }[],
-    type: string,
-    /** How many items at the end are the caller's own (extras), reported as theirs. */
-    extras = 0,
-  ): Promise<void> {
+  private async transact(items: DocumentTransactItem[], meanings: readonly ItemMeaning[]): Promise<void> {
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
@@ -375,19 +392,14 @@ export class RecordStore {
       const reasons = error.CancellationReasons ?? [];
       if (reasons.some((r) => r.Code === 'TransactionConflict'))
         throw new TransactionConflictError('concurrent transaction');
-      if (reasons[0]?.Code === 'ConditionalCheckFailed')
-        throw new VersionConflictError(`${type} changed meanwhile`);
-      // Items 2.. are the claims, in order (item 1 is the audit entry).
-      for (const [i, claim] of claims.entries()) {
-        const reason = reasons[i + 2];
-        if (reason?.Code === 'ConditionalCheckFailed') {
-          const heldBy = reason.Item?.recordId?.S;
-          throw new UniqueConflictError(claim.field, claim.value, heldBy);
-        }
+      for (const [i, reason] of reasons.entries()) {
+        if (reason.Code !== 'ConditionalCheckFailed') continue;
+        const meaning = meanings[i];
+        if (meaning?.kind === 'record') throw new VersionConflictError(`${meaning.type} changed meanwhile`);
+        if (meaning?.kind === 'claim')
+          throw new UniqueConflictError(meaning.field, meaning.value, reason.Item?.recordId?.S);
+        if (meaning?.kind === 'extra') throw new AlongsideConditionFailedError(meaning.index);
       }
-      for (let i = 0; i < extras; i++)
-        if (reasons[items.length - extras + i]?.Code === 'ConditionalCheckFailed')
-          throw new AlongsideConditionFailedError(i);
       throw error;
     }
   }

@@ -23,6 +23,7 @@ export const INDEXES = {
   byStatus: { name: 'byStatus', pk: 'gsi3pk', sk: 'gsi3sk', field: 'status' },
   byAccount: { name: 'byAccount', pk: 'gsi4pk', sk: 'gsi4sk', field: 'accountId' },
   byQueue: { name: 'byQueue', pk: 'gsi5pk', sk: 'gsi5sk', field: 'queueId' },
+  byOrder: { name: 'byOrder', pk: 'gsi6pk', sk: 'gsi6sk', field: 'orderId' },
 } as const satisfies Record<string, IndexDesign>;
 
 export type IndexName = keyof typeof INDEXES;

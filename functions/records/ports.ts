@@ -14,7 +14,7 @@ import type { Writer } from './use-cases/ownership.ts';
  */
 export type RecordPort = Pick<
   RecordStore,
-  'get' | 'findUnique' | 'getMany' | 'create' | 'replace' | 'appendHistory' | 'list' | 'history'
+  'get' | 'findUnique' | 'getMany' | 'create' | 'replace' | 'writeAll' | 'appendHistory' | 'list' | 'history'
 >;
 
 export interface RecordDeps {

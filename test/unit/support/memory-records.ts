@@ -8,7 +8,7 @@ import type { RecordPort } from '#functions/records/ports';
 import type { AuditEntry } from '#schemas/audit';
 import type { StoredRecord } from '#schemas/common';
 import { UniqueConflictError, VersionConflictError } from '#store/errors';
-import type { EntityDescriptor, ListQuery, Page } from '#store/record-store';
+import type { EntityDescriptor, ListQuery, Page, RecordChange } from '#store/record-store';
 
 const keyOf = (type: string, id: string) => `${type}#${id}`;
 
@@ -74,6 +74,30 @@ export class MemoryRecords implements RecordPort {
     this.records.set(key, structuredClone(next));
     this.audits.push(audit);
     this.alongside.push(...extra);
+  }
+
+  /** All or none: a failed change leaves the records, claims and history as they were. */
+  async writeAll(changes: readonly RecordChange[], extra: unknown[] = []) {
+    const saved = {
+      records: new Map(this.records),
+      unique: new Map(this.unique),
+      audits: this.audits.length,
+      alongside: this.alongside.length,
+    };
+    try {
+      for (const change of changes)
+        if (change.previous) await this.replace(change.entity, change.previous, change.record, change.audit);
+        else await this.create(change.entity, change.record, change.audit);
+      this.alongside.push(...extra);
+    } catch (error) {
+      this.records.clear();
+      for (const [k, v] of saved.records) this.records.set(k, v);
+      this.unique.clear();
+      for (const [k, v] of saved.unique) this.unique.set(k, v);
+      this.audits.length = saved.audits;
+      this.alongside.length = saved.alongside;
+      throw error;
+    }
   }
 
   async appendHistory(_type: string, audit: AuditEntry) {
