@@ -52,6 +52,11 @@ export type Operation =
   | 'lead-form-preflight'
   | 'simulate-lead-routing'
   | 'log-lead-contact'
+  | 'order-from-quote'
+  | 'record-shipment'
+  | 'issue-invoice'
+  | 'issue-credit-note'
+  | 'record-payment'
   | 'me'
   | 'openapi';
 
@@ -114,7 +119,7 @@ function recordRoutes(type: RecordTypeEntry): Route[] {
   const label = type.label.toLowerCase();
   const read = { tag: `${type.label}s`, recordType: type.name, access: type.access.read };
   const write = { ...read, access: type.access.write };
-  return [
+  const routes: Route[] = [
     {
       ...write,
       method: 'POST',
@@ -184,6 +189,8 @@ function recordRoutes(type: RecordTypeEntry): Route[] {
         'Every change and event, newest first: who, what from what to what, when, through which channel.',
     },
   ];
+  // A type nobody may write generically has its reads only (its flow's routes make its records).
+  return type.access.write.length > 0 ? routes : routes.filter((r) => r.method === 'GET');
 }
 
 function adminRoutes(kind: AdminKindEntry): Route[] {
@@ -398,6 +405,75 @@ function quoteApprovalRoutes(): Route[] {
 }
 
 /**
+ * Order-to-cash documents (docs/order-to-cash.md). Each changes an order's ledger, so only these
+ * routes make them: the generic record routes of shipments, invoices and payments only read.
+ */
+function orderRoutes(): Route[] {
+  const finance = ['admin', 'finance', 'integration'] as const;
+  const common = { tag: 'Orders', headers: ['Idempotency-Key'] } as const;
+  return [
+    {
+      ...common,
+      method: 'POST',
+      path: '/v1/quotes/{id}/order',
+      handler: 'orders/order-from-quote',
+      operation: 'order-from-quote',
+      access: ['admin', 'manager', 'sales', 'finance'],
+      summary: 'Make the order of an approved quote',
+      description:
+        'The customer accepted: the order takes the quote’s lines and prices, frozen, and the quote becomes accepted. ' +
+        'One order per quote: asking again answers the first order (200).',
+    },
+    {
+      ...common,
+      method: 'POST',
+      path: '/v1/orders/{id}/shipments',
+      handler: 'orders/record-shipment',
+      operation: 'record-shipment',
+      access: finance,
+      summary: 'Record a shipment of an order',
+      description:
+        'Units shipped per order line (partial shipments allowed; never more than ordered). A report repeated with ' +
+        'the same erpRef answers the first shipment (200).',
+    },
+    {
+      ...common,
+      method: 'POST',
+      path: '/v1/orders/{id}/invoices',
+      handler: 'orders/issue-invoice',
+      operation: 'issue-invoice',
+      access: finance,
+      summary: 'Invoice an order',
+      description:
+        'Bills the given lines, one shipment (each once), or everything shipped and not yet billed. The amount comes ' +
+        'from the order’s ledger; the due date from its payment terms.',
+    },
+    {
+      ...common,
+      method: 'POST',
+      path: '/v1/invoices/{id}/credit-notes',
+      handler: 'orders/issue-credit-note',
+      operation: 'issue-credit-note',
+      access: ['admin', 'finance'],
+      summary: 'Credit units of an invoice',
+      description: 'Never beyond what the invoice billed; the invoice’s outstanding falls by the credit.',
+    },
+    {
+      ...common,
+      method: 'POST',
+      path: '/v1/invoices/{id}/payments',
+      handler: 'orders/record-payment',
+      operation: 'record-payment',
+      access: finance,
+      summary: 'Record a payment or refund of an invoice',
+      description:
+        'A positive amount in the invoice’s currency. Over-payment is kept (a negative outstanding); a refund may not ' +
+        'exceed what was paid. A notification repeated with the same externalId answers the first payment (200).',
+    },
+  ];
+}
+
+/**
  * The pages a satisfaction survey link opens. Public: the unguessable link id is the credential.
  * GET and HEAD only read, so link scanners record no rating; only the page's POST, with its
  * one-time nonce, does.
@@ -439,6 +515,7 @@ export const ROUTES: readonly Route[] = [
   ...Object.values(RECORD_CATALOGUE).flatMap(recordRoutes).map(leadIntake),
   ...Object.values(ADMIN_CATALOGUE).flatMap(adminRoutes),
   ...quoteApprovalRoutes(),
+  ...orderRoutes(),
   {
     method: 'POST',
     path: '/v1/admin/approval-policies/simulate',

@@ -276,7 +276,8 @@ export class RecordStore {
 
   /** Adds an event to a record's history without changing the record (a request sent, a reminder). */
   async appendHistory(type: string, audit: AuditEntry): Promise<void> {
-    await this.transact([this.auditPut(type, audit)], [{ kind: 'own' }]);
+    // An entry with this id already there (a retried event with a stable id) is a VersionConflictError.
+    await this.transact([this.auditPut(type, audit)], [{ kind: 'record', type }]);
   }
 
   async list(entity: EntityDescriptor, query: ListQuery): Promise<Page<StoredRecord>> {

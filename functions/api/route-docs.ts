@@ -15,6 +15,7 @@ import { ApprovalRunView } from '#schemas/approval-run';
 import { AuditEntry } from '#schemas/audit';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
 import { LeadContactActivity } from '#schemas/records/lead';
+import { CreditNoteInput, InvoiceInput, PaymentInput, ShipmentInput } from '#schemas/records/order';
 import { TicketReply } from '#schemas/records/ticket';
 import { ADMIN_KINDS, type AdminKind } from '../admin/domain/admin-kinds.ts';
 import { RECORD_TYPES, type RecordType, recordSchema } from '../records/domain/record-types.ts';
@@ -123,6 +124,29 @@ function adminSchemas(kind: AdminKind) {
 }
 
 const auditPage = once(() => pageOf(AuditEntry, 'AuditPage'));
+
+/** An order document route: what it takes, and the document made (201) or made before (200). */
+function orderDocs(
+  body: z.ZodType | undefined,
+  made: 'order' | 'shipment' | 'invoice' | 'payment',
+  notFound: string,
+  conflict: string,
+): RouteDocs {
+  const schema = recordSchema(RECORD_TYPES[made]);
+  const unsupported: RouteDocs['responses'] = body ? { 415: { description: 'Not JSON' } } : {};
+  return {
+    ...(body ? { body: { schema: body, mediaTypes: JSON_TYPES } } : {}),
+    responses: {
+      200: { description: `The ${made} made by an earlier identical request`, schema, headers: ['ETag'] },
+      201: { description: `The ${made} made`, schema, headers: ['ETag', 'Location'] },
+      ...ERRORS,
+      404: { description: notFound },
+      409: { description: conflict },
+      ...unsupported,
+      422: { description: 'Invalid, or more than the order allows (the field it concerns is named)' },
+    },
+  };
+}
 
 export function docsFor(route: Route): RouteDocs {
   if (route.recordType) {
@@ -490,6 +514,26 @@ export function docsFor(route: Route): RouteDocs {
           422: { description: 'Invalid activity' },
         },
       };
+    case 'order-from-quote':
+      return orderDocs(undefined, 'order', 'No such quote', 'The quote is not approved');
+    case 'record-shipment':
+      return orderDocs(ShipmentInput, 'shipment', 'No such order', 'The order is cancelled or closed');
+    case 'issue-invoice':
+      return orderDocs(
+        InvoiceInput,
+        'invoice',
+        'No such order or shipment',
+        'The order is cancelled or closed',
+      );
+    case 'issue-credit-note':
+      return orderDocs(CreditNoteInput, 'invoice', 'No such invoice', 'The order is cancelled or closed');
+    case 'record-payment':
+      return orderDocs(
+        PaymentInput,
+        'payment',
+        'No such invoice',
+        'The externalId is used by another payment, or the order is closed',
+      );
     case 'me':
       return { responses: { 200: { description: 'The calling principal', schema: Me }, ...ERRORS } };
     case 'openapi':

@@ -99,6 +99,7 @@ export type QuoteTotals = z.infer<typeof QuoteTotals>;
 /** Fields of a quote only the server writes. */
 export const QuoteServerFields = z.object({
   status: QuoteStatus,
+  orderId: z.string().optional().meta({ description: 'The order made when the customer accepted the quote' }),
   lines: z.array(PricedQuoteLine),
   totals: QuoteTotals,
 });

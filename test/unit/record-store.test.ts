@@ -242,6 +242,55 @@ describe('RecordStore.replace', () => {
     expect(error).toBeInstanceOf(VersionConflictError);
   });
 
+  it('reports a history entry already written (a retried event) as a VersionConflictError', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed'));
+    const record = user('ada@example.com', 4);
+
+    const error = await failureOf(store.appendHistory('user', auditEntryFor(record)));
+
+    expect(error).toBeInstanceOf(VersionConflictError);
+  });
+
+  it('writes several records in one transaction, and names the one whose version moved on', async () => {
+    const first = user('ada@example.com', 4);
+    const second = { ...user('grace@example.com', 2), id: testId('usr', 2) };
+    const next = (r: typeof first) => ({ ...r, name: 'Renamed', version: r.version + 1 });
+    ddb.on(TransactWriteCommand).resolves({});
+
+    await store.writeAll([
+      { entity: RECORD_TYPES.user, previous: first, record: next(first), audit: auditEntryFor(next(first)) },
+      {
+        entity: RECORD_TYPES.user,
+        previous: second,
+        record: next(second),
+        audit: auditEntryFor(next(second)),
+      },
+    ]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    const puts = transactItems().filter((i) => i.Put?.Item?.entity === 'user');
+    expect(puts.map((p) => p.Put?.ExpressionAttributeValues?.[':expected'])).toEqual([4, 2]);
+
+    // The second record's condition fails: its record item comes after the first's record and audit.
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None'));
+    const error = await failureOf(
+      store.writeAll([
+        {
+          entity: RECORD_TYPES.user,
+          previous: first,
+          record: next(first),
+          audit: auditEntryFor(next(first)),
+        },
+        {
+          entity: RECORD_TYPES.user,
+          previous: second,
+          record: next(second),
+          audit: auditEntryFor(next(second)),
+        },
+      ]),
+    );
+    expect(error).toBeInstanceOf(VersionConflictError);
+  });
+
   it('turns a concurrent transaction into a retryable TransactionConflictError', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
     const previous = user('ada@example.com', 4);

@@ -14,6 +14,10 @@ export const RECORD_TYPE_NAMES = [
   'product',
   'quote',
   'ticket',
+  'order',
+  'shipment',
+  'invoice',
+  'payment',
 ] as const;
 export type RecordTypeName = (typeof RECORD_TYPE_NAMES)[number];
 
@@ -22,11 +26,13 @@ export interface RecordTypeEntry {
   label: string;
   collection: string;
   idPrefix: string;
+  /** `write` empty: the type has no generic writes; its records are made by its flow's routes. */
   access: { read: readonly Role[]; write: readonly Role[] };
 }
 
 const STAFF: readonly Role[] = ['admin', 'manager', 'sales', 'support', 'finance'];
 const EVERYONE: readonly Role[] = ROLES;
+const ORDER_READERS: readonly Role[] = ['admin', 'manager', 'sales', 'finance', 'integration'];
 
 export const RECORD_CATALOGUE: Record<RecordTypeName, RecordTypeEntry> = {
   account: {
@@ -93,5 +99,34 @@ export const RECORD_CATALOGUE: Record<RecordTypeName, RecordTypeEntry> = {
       read: ['admin', 'manager', 'support', 'integration'],
       write: ['admin', 'manager', 'support', 'integration'],
     },
+  },
+  order: {
+    name: 'order',
+    label: 'Order',
+    collection: 'orders',
+    idPrefix: 'ord',
+    access: { read: ORDER_READERS, write: ['admin', 'finance', 'integration'] },
+  },
+  // Shipments, invoices and payments change an order's ledger: only the order routes make them.
+  shipment: {
+    name: 'shipment',
+    label: 'Shipment',
+    collection: 'shipments',
+    idPrefix: 'shp',
+    access: { read: ORDER_READERS, write: [] },
+  },
+  invoice: {
+    name: 'invoice',
+    label: 'Invoice',
+    collection: 'invoices',
+    idPrefix: 'inv',
+    access: { read: ORDER_READERS, write: [] },
+  },
+  payment: {
+    name: 'payment',
+    label: 'Payment',
+    collection: 'payments',
+    idPrefix: 'pay',
+    access: { read: ['admin', 'manager', 'finance', 'integration'], write: [] },
   },
 };

@@ -4,10 +4,20 @@
  * OpenAPI document, the store and the use cases all read these descriptions.
  */
 import * as z from 'zod';
-import { ROLES, type StoredRecord, SystemFields } from '#schemas/common';
+import { IsoDate, ROLES, type StoredRecord, SystemFields } from '#schemas/common';
 import { AccountInput } from '#schemas/records/account';
 import { ContactInput } from '#schemas/records/contact';
 import { LEAD_SERVER_FIELDS, LEAD_STATUSES, LeadInput, LeadServerFields } from '#schemas/records/lead';
+import {
+  INVOICE_STATUSES,
+  InvoiceFields,
+  ORDER_STATUSES,
+  OrderInput,
+  type OrderLine,
+  OrderServerFields,
+  PaymentFields,
+  ShipmentFields,
+} from '#schemas/records/order';
 import { ProductInput } from '#schemas/records/product';
 import { QueueInput } from '#schemas/records/queue';
 import {
@@ -21,6 +31,7 @@ import {
 import { TICKET_PRIORITIES, TICKET_STATUSES, TicketInput, TicketServerFields } from '#schemas/records/ticket';
 import { UserInput } from '#schemas/records/user';
 import type { IndexName } from '#store/table-design';
+import { allocate, type Ledger, openLedger, standing } from '../../orders/domain/ledger.ts';
 import { type PricingProduct, priceQuote } from './price-quote.ts';
 import { RECORD_CATALOGUE, type RecordTypeEntry, type RecordTypeName } from './record-catalogue.ts';
 
@@ -157,22 +168,25 @@ function approvalSignature(
   ]);
 }
 
+/** What a quote or an order names: its account, contact, owner and the products of its lines. */
+const dealRefs = (input: Record<string, unknown>): Reference[] => {
+  const lines = (input.lines as { productId?: string }[] | undefined) ?? [];
+  return [
+    ...fieldRefs({ accountId: 'account', contactId: 'contact', ownerId: 'user' })(input),
+    ...lines.flatMap((line, i) =>
+      line.productId
+        ? [{ path: ['lines', i, 'productId'], type: 'product' as const, id: line.productId }]
+        : [],
+    ),
+  ];
+};
+
 const quoteType: RecordType = {
   ...RECORD_CATALOGUE.quote,
   input: QuoteInput,
   serverFields: QuoteServerFields,
   filters: { owner: ownerFilter, account: accountFilter, status: statusFilter(QUOTE_STATUSES) },
-  references: (input) => {
-    const lines = (input.lines as { productId?: string }[] | undefined) ?? [];
-    return [
-      ...fieldRefs({ accountId: 'account', contactId: 'contact', ownerId: 'user' })(input),
-      ...lines.flatMap((line, i) =>
-        line.productId
-          ? [{ path: ['lines', i, 'productId'], type: 'product' as const, id: line.productId }]
-          : [],
-      ),
-    ];
-  },
+  references: dealRefs,
   unique: [],
   toInput: (record) => ({
     ...pick(record, quoteInputKeys),
@@ -211,6 +225,102 @@ const quoteType: RecordType = {
         ? 'the quote was accepted by the customer and can no longer change'
         : undefined,
 };
+
+const orderLineKeys = quoteLineKeys;
+const orderInputKeys = Object.keys(OrderInput.shape);
+const orderFilter: ListFilter = {
+  field: 'orderId',
+  index: 'byOrder',
+  schema: z.string(),
+  description: 'Order id',
+};
+
+/**
+ * An order's lines are priced as a quote's are, once, when it is created (an order from a quote
+ * takes the quote's priced lines as they are: functions/orders/use-cases/order-from-quote.use-case.ts);
+ * each line's share of the total is fixed then, and the ledger opens over those shares.
+ * After that its lines and money never change through the records API — shipments, invoices and
+ * payments move the ledger through the order routes.
+ */
+export function orderServerFields(
+  currency: string,
+  lines: PricedQuoteLine[],
+  totals: QuoteTotals,
+): { lines: OrderLine[]; totals: QuoteTotals; ledger: Ledger; standing: ReturnType<typeof standing> } {
+  const shares = allocate(
+    totals.total,
+    lines.map((l) => l.net),
+  );
+  const priced = lines.map((l, i) => ({ ...l, total: shares[i] ?? 0 }));
+  const ledger = openLedger(
+    currency,
+    priced.map((l) => ({ quantity: l.quantity, amount: l.total })),
+  );
+  return { lines: priced, totals, ledger, standing: standing(ledger) };
+}
+
+const orderType: RecordType = {
+  ...RECORD_CATALOGUE.order,
+  input: OrderInput,
+  serverFields: OrderServerFields,
+  filters: {
+    account: accountFilter,
+    owner: ownerFilter,
+    status: statusFilter(ORDER_STATUSES),
+    quote: { field: 'quoteId', schema: z.string(), description: 'The quote the order was made from' },
+  },
+  references: dealRefs,
+  unique: ['externalRef', 'quoteId'],
+  toInput: (record) => ({
+    ...pick(record, orderInputKeys),
+    lines: (record.lines as Record<string, unknown>[]).map((line) => pick(line, orderLineKeys)),
+  }),
+  derive: (input, refs, current) => {
+    if (current)
+      return {
+        ok: true,
+        fields: pick(current, ['status', 'quoteId', 'lines', 'totals', 'ledger', 'standing', 'erp']),
+      };
+    const products = new Map<string, PricingProduct>();
+    for (const [key, record] of refs)
+      if (key.startsWith('product#')) products.set(record.id, record as unknown as PricingProduct);
+    const priced = priceQuote(input as QuoteInput, products, []);
+    if (!priced.ok) return { ok: false, issues: priced.issues };
+    return {
+      ok: true,
+      fields: {
+        status: 'pending',
+        ...orderServerFields(String(input.currency), priced.lines, priced.totals),
+      },
+    };
+  },
+  immutable: {
+    accountId: 'an order stays with its account; cancel it and create another',
+    currency: 'an order keeps its currency',
+    lines: 'the lines of an order are fixed when it is made; cancel it, or credit what changed',
+    discountPercent: 'the price of an order is fixed when it is made',
+    taxRatePercent: 'the price of an order is fixed when it is made',
+  },
+  lockedReason: (record) =>
+    record.status === 'cancelled' || record.status === 'closed'
+      ? `the order is ${String(record.status)}`
+      : undefined,
+};
+
+/** The types whose records only the order routes write: read views, with their filters. */
+const orderDocument = (
+  entry: RecordTypeEntry,
+  input: z.ZodObject,
+  filters: Record<string, ListFilter>,
+  unique: readonly string[],
+): RecordType => ({
+  ...entry,
+  input,
+  filters,
+  references: fieldRefs({ orderId: 'order', accountId: 'account' }),
+  unique,
+  toInput: inputView(input),
+});
 
 export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
   account: {
@@ -293,6 +403,39 @@ export const RECORD_TYPES: Record<RecordTypeName, RecordType> = {
     toInput: inputView(TicketInput),
     serverFields: TicketServerFields,
   },
+  order: orderType,
+  shipment: orderDocument(
+    RECORD_CATALOGUE.shipment,
+    ShipmentFields,
+    { order: orderFilter, account: accountFilter },
+    ['erpRef'],
+  ),
+  invoice: orderDocument(
+    RECORD_CATALOGUE.invoice,
+    InvoiceFields,
+    {
+      order: orderFilter,
+      account: accountFilter,
+      status: statusFilter(INVOICE_STATUSES),
+      kind: {
+        field: 'kind',
+        schema: z.enum(['invoice', 'credit_note']),
+        description: 'invoice or credit_note',
+      },
+      dueDate: { field: 'dueDate', schema: IsoDate, description: 'Due on this day (YYYY-MM-DD)' },
+    },
+    ['erpRef', 'shipmentId'],
+  ),
+  payment: orderDocument(
+    RECORD_CATALOGUE.payment,
+    PaymentFields,
+    {
+      order: orderFilter,
+      account: accountFilter,
+      invoice: { field: 'invoiceId', schema: z.string(), description: 'Invoice id' },
+    },
+    ['externalId'],
+  ),
 };
 
 export const recordTypeByCollection = (collection: string): RecordType | undefined =>

@@ -50,11 +50,13 @@ export async function updateRecord(
         throw conflict('locked', 'Record locked', `${type.label} ${id} cannot be edited: ${locked}.`);
 
       await assertMayWrite(deps.store, source.writer, type, { current }, 'edit');
-      const merged = mergePatch(type.toInput(current), patch);
+      const before = type.toInput(current);
+      const merged = mergePatch(before, patch);
       const input = parseOrThrow(type.input, merged) as Record<string, unknown>;
       await assertMayWrite(deps.store, source.writer, type, { current, next: input }, 'edit');
+      // Compared as inputs: a stored field may carry more than its input did (a priced line).
       const frozen = Object.entries(type.immutable ?? {}).filter(
-        ([field]) => JSON.stringify(input[field]) !== JSON.stringify(current[field]),
+        ([field]) => JSON.stringify(input[field]) !== JSON.stringify(before[field]),
       );
       if (frozen.length > 0) {
         throw invalidFields(
