@@ -113,6 +113,10 @@ export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.meth
 const startsSla = (type: RecordTypeEntry): Pick<Route, 'workflows'> =>
   type.name === 'ticket' ? { workflows: { 'ticket-sla': ['start'] } } : {};
 
+/** A new order starts its order-to-cash flow (functions/orders/wiring.ts, orderLifecycle). */
+const startsOrderFlow = (type: RecordTypeEntry): Pick<Route, 'workflows'> =>
+  type.name === 'order' ? { workflows: { 'order-to-cash': ['start'] } } : {};
+
 function recordRoutes(type: RecordTypeEntry): Route[] {
   const base = `/v1/${type.collection}`;
   const item = `${base}/{id}`;
@@ -129,6 +133,7 @@ function recordRoutes(type: RecordTypeEntry): Route[] {
       summary: `Create ${label}`,
       headers: ['Idempotency-Key'],
       ...startsSla(type),
+      ...startsOrderFlow(type),
     },
     {
       ...read,
@@ -419,6 +424,7 @@ function orderRoutes(): Route[] {
       handler: 'orders/order-from-quote',
       operation: 'order-from-quote',
       access: ['admin', 'manager', 'sales', 'finance'],
+      workflows: { 'order-to-cash': ['start'] },
       summary: 'Make the order of an approved quote',
       description:
         'The customer accepted: the order takes the quote’s lines and prices, frozen, and the quote becomes accepted. ' +

@@ -52,6 +52,8 @@ export interface Messaging {
   links?: keyof typeof LINK_BASES;
   /** Texts phone numbers through SNS (and checks their opt-out first). */
   sms?: boolean;
+  /** Calls the ERP (its URL, and its token from SSM Parameter Store). */
+  erp?: boolean;
 }
 
 interface NonRouteHandler {
@@ -135,6 +137,42 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
       table: 'readWrite',
       reason:
         'reads the lead and its routing version, and reassigns or escalates an untouched lead with its audit entry',
+    },
+  ],
+  [
+    'orders/credit-check',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      messaging: { erp: true },
+      reason:
+        'reads the customer’s credit in the ERP and puts an order over its limit on hold, with its audit entry',
+    },
+  ],
+  [
+    'orders/sync-sales-order',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      messaging: { erp: true },
+      reason: 'creates the order’s sales order in the ERP and confirms the order with its name',
+    },
+  ],
+  [
+    'orders/sync-shipments',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      messaging: { erp: true },
+      reason: 'records the shipments the ERP reports and their invoices, in Junction and in the ERP',
+    },
+  ],
+  [
+    'orders/check-paid',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      reason: 'closes an order that is billed and paid, with its audit entry',
     },
   ],
   [

@@ -47,7 +47,20 @@ export function messagingSettings(scope: Construct): MessagingSettings {
     throw new Error(
       `Context "junction:emailDomain" must be the domain verified in SES that email comes from (example.com), not "${emailDomain}"`,
     );
-  return { ...(publicUrl ? { publicUrl } : {}), ...(emailDomain ? { emailDomain } : {}) };
+  const erpUrl = read('erpUrl');
+  if (erpUrl !== undefined && !(URL.canParse(erpUrl) && new URL(erpUrl).protocol === 'https:'))
+    throw new Error(`Context "junction:erpUrl" must be the https base URL of the ERP, not "${erpUrl}"`);
+  const erpTokenParameter = read('erpTokenParameter');
+  if (erpTokenParameter !== undefined && !/^\/[A-Za-z0-9_.\-/]+$/.test(erpTokenParameter))
+    throw new Error(
+      `Context "junction:erpTokenParameter" must be the name of an SSM SecureString parameter (/junction/erp-token), not "${erpTokenParameter}"`,
+    );
+  return {
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(emailDomain ? { emailDomain } : {}),
+    ...(erpUrl ? { erpUrl } : {}),
+    ...(erpTokenParameter ? { erpTokenParameter } : {}),
+  };
 }
 
 export function buildJunctionApp(props: AppProps = {}): JunctionApp {

@@ -205,6 +205,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     process.env.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
     for (const machine of sfn.stateMachines) process.env[workflowArnVariable(machine.name)] = machine.arn;
     if (sfn.timeScale !== 1) log(`Workflow time runs ${sfn.timeScale}× faster than the clock.`);
+    // The ERP adapter's circuit pauses calls for 30 s after repeated failures; the workflow's
+    // retries of a down ERP run on workflow time, so the pause does too.
+    process.env.ERP_BREAKER_COOLDOWN_MS = String(Math.max(1, Math.round(30_000 / sfn.timeScale)));
 
     const api = await startHttpApi({
       host,

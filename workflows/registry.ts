@@ -74,6 +74,18 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       CheckForContactFunction: { lambda: 'leads/check-follow-up' },
     },
   },
+  {
+    // One execution per order, named by the order id; follows it for weeks, to cash.
+    name: 'order-to-cash',
+    definitionFile: 'order-to-cash.asl.json',
+    type: 'STANDARD',
+    placeholders: {
+      CreditCheckFunction: { lambda: 'orders/credit-check' },
+      CreateSalesOrderFunction: { lambda: 'orders/sync-sales-order' },
+      SyncShipmentsFunction: { lambda: 'orders/sync-shipments' },
+      CheckPaidFunction: { lambda: 'orders/check-paid' },
+    },
+  },
 ];
 
 export const WORKFLOWS_DIR = fileURLToPath(new URL('.', import.meta.url));

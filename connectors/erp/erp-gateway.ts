@@ -116,6 +116,8 @@ export class ErpRejectedError extends Error {
  */
 export class ErpUnavailableError extends Error {
   override name = 'ErpUnavailableError';
+  /** Worth trying again later: the order-to-cash definition retries it for over an hour. */
+  readonly retryable = true;
   constructor(
     message: string,
     /** When the ERP said (or the circuit says) to come back, in seconds. */

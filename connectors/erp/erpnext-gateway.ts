@@ -39,8 +39,8 @@ import {
 
 export interface ErpNextOptions {
   baseUrl: string;
-  /** `token <api_key>:<api_secret>`. */
-  authorization: string;
+  /** `token <api_key>:<api_secret>`, or how to read it (from a secret store, at first use). */
+  authorization: string | (() => Promise<string>);
   /** The company whose credit limit applies (ERPNext keeps one per company). */
   company?: string;
   timeoutMs?: number;
@@ -101,6 +101,16 @@ export function erpNextGateway(options: ErpNextOptions): ErpGateway {
   const baseDelay = options.baseDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 30_000;
   const company = options.company;
+  let authorization: Promise<string> | undefined;
+  const authorizationHeader = () => {
+    const given = options.authorization;
+    authorization ??= typeof given === 'string' ? Promise.resolve(given) : given();
+    // A failed read is tried again at the next call, not remembered.
+    authorization.catch(() => {
+      authorization = undefined;
+    });
+    return authorization;
+  };
 
   /** A try that timed out or failed in a way worth another. */
   const transient = (e: Error) => e instanceof TransientError || e instanceof TaskCancelledError;
@@ -136,7 +146,7 @@ export function erpNextGateway(options: ErpNextOptions): ErpGateway {
       response = await doFetch(`${base}${path}`, {
         method,
         headers: {
-          authorization: options.authorization,
+          authorization: await authorizationHeader(),
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },

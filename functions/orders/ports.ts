@@ -1,7 +1,29 @@
 /**
  * What the order use cases need from the world. Orders, shipments, invoices and payments are
- * records, written together through the record port's writeAll; ./wiring.ts builds it.
+ * records, written together through the record port's writeAll; the order-to-cash workflow runs
+ * each order; the ERP (connectors/erp/) keeps the books the flow syncs with. ./wiring.ts builds
+ * the production adapters; tests pass fakes.
  */
+import type { ErpGateway } from '#connectors/erp/erp-gateway';
 import type { RecordDeps } from '../records/ports.ts';
 
-export type OrderDeps = RecordDeps;
+/** Starts the order-to-cash workflow of an order; starting it again is a no-op. */
+export interface OrderFlow {
+  start(orderId: string): Promise<void>;
+}
+
+export type OrderDeps = RecordDeps & { flow?: OrderFlow };
+
+/** The workflow's tasks: the records and the ERP. */
+export type OrderFlowDeps = RecordDeps & { erp: ErpGateway };
+
+/** What each order-to-cash task hands the next. */
+export interface OrderFlowState {
+  orderId: string;
+  /** Seconds between looks at the ERP for shipments and at the ledger for payment. */
+  pollSeconds: number;
+  creditHold?: boolean;
+  salesOrder?: string;
+  fullyShipped?: boolean;
+  paid?: boolean;
+}

@@ -1,9 +1,112 @@
 /**
- * What the order use cases depend on: the records store (orders and their documents are
- * records), a clock and ids. The ERP gateway and the order-to-cash workflow join here as the
- * flow arrives.
+ * What the order use cases depend on, and its production wiring, read once at cold start:
+ *   TABLE_NAME                  the records table
+ *   WORKFLOW_ORDER_TO_CASH_ARN  the flow each order runs (connectors/stepfunctions/client.ts)
+ *   ERP_URL, ERP_AUTHORIZATION  the ERP the flow's tasks sync with (docs/erp.md)
  */
+import * as z from 'zod';
+import { erpNextGateway } from '#connectors/erp/erpnext-gateway';
+import { workflowArnVariable } from '#connectors/stepfunctions/client';
+import { loadConfig, TableEnv } from '#platform/config';
+import { logger } from '#platform/observability';
+import { documents } from '#store/dynamodb';
+import { ExecutionLinkStore } from '#store/execution-links';
+import type { RecordLifecycle } from '../records/ports.ts';
 import { recordDeps } from '../records/wiring.ts';
-import type { OrderDeps } from './ports.ts';
+import { startWorkflow } from '../shared/workflows.ts';
+import type { OrderDeps, OrderFlow, OrderFlowDeps } from './ports.ts';
 
-export const orderDeps = (): OrderDeps => recordDeps();
+/** The workflow's name in workflows/registry.ts and in WORKFLOW_ORDER_TO_CASH_ARN. */
+export const ORDER_TO_CASH = 'order-to-cash';
+
+/** How often the flow looks at the ERP for shipments and at the ledger for payment, in workflow time. */
+const POLL_SECONDS = 3600;
+
+let flow: OrderFlow | null | undefined;
+/** The order-to-cash workflow, or none where it is not deployed (orders are kept, not synced). */
+export function orderFlow(): OrderFlow | undefined {
+  if (flow !== undefined) return flow ?? undefined;
+  if (!process.env[workflowArnVariable(ORDER_TO_CASH)]) {
+    logger.warn(
+      `${workflowArnVariable(ORDER_TO_CASH)} is not set: orders are kept but not synced with the ERP`,
+    );
+    flow = null;
+    return undefined;
+  }
+  const links = new ExecutionLinkStore(documents, loadConfig(TableEnv).TABLE_NAME);
+  flow = {
+    async start(orderId) {
+      try {
+        // One execution per order, named by it: a second start is refused, and changes nothing.
+        await startWorkflow(links, {
+          workflow: ORDER_TO_CASH,
+          name: orderId,
+          input: { orderId, pollSeconds: POLL_SECONDS },
+          record: { type: 'order', id: orderId },
+        });
+      } catch (error) {
+        if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+      }
+    },
+  };
+  return flow;
+}
+
+let orders: OrderDeps | undefined;
+export function orderDeps(): OrderDeps {
+  if (orders) return orders;
+  const f = orderFlow();
+  orders = { ...recordDeps(), ...(f ? { flow: f } : {}) };
+  return orders;
+}
+
+/** An order made through the records API starts its flow as a quote's does. */
+export const orderLifecycle: RecordLifecycle = {
+  prepare: async () => ({}),
+  async afterWrite(_deps, record, previous) {
+    if (previous) return;
+    await orderFlow()
+      ?.start(record.id)
+      .catch((error: unknown) =>
+        logger.error('could not start the order-to-cash flow', { error, orderId: record.id }),
+      );
+  },
+};
+
+const ErpEnv = TableEnv.extend({
+  ERP_URL: z.url({ error: 'ERP_URL must be the base URL of the ERP' }),
+  /** The local ERP's token, set by the hub; on AWS the token is read from SSM instead. */
+  ERP_AUTHORIZATION: z.string().min(1).optional(),
+  ERP_TOKEN_PARAMETER: z.string().min(1).optional(),
+  /** How long the circuit stays open after the ERP failed repeatedly; the hub scales it with workflow time. */
+  ERP_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1).optional(),
+}).refine((env) => env.ERP_AUTHORIZATION || env.ERP_TOKEN_PARAMETER, {
+  error: 'ERP_TOKEN_PARAMETER must name the SSM SecureString parameter holding the ERP token',
+  path: ['ERP_TOKEN_PARAMETER'],
+});
+
+/** The ERP token from SSM Parameter Store, decrypted, read once per cold start. */
+async function tokenFromSsm(name: string): Promise<string> {
+  const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+  const { Parameter } = await new SSMClient({}).send(
+    new GetParameterCommand({ Name: name, WithDecryption: true }),
+  );
+  if (!Parameter?.Value) throw new Error(`SSM parameter ${name} has no value`);
+  return Parameter.Value;
+}
+
+let tasks: OrderFlowDeps | undefined;
+export function orderFlowDeps(): OrderFlowDeps {
+  if (tasks) return tasks;
+  const config = loadConfig(ErpEnv);
+  const parameter = config.ERP_TOKEN_PARAMETER;
+  tasks = {
+    ...recordDeps(),
+    erp: erpNextGateway({
+      baseUrl: config.ERP_URL,
+      ...(config.ERP_BREAKER_COOLDOWN_MS ? { breakerCooldownMs: config.ERP_BREAKER_COOLDOWN_MS } : {}),
+      authorization: config.ERP_AUTHORIZATION ?? (() => tokenFromSsm(parameter as string)),
+    }),
+  };
+  return tasks;
+}

@@ -19,6 +19,7 @@ const LIFECYCLES: Partial<Record<RecordType['name'], () => Promise<RecordLifecyc
       m.leadLifecycle(new LeadRoutingStore(documents, loadConfig(TableEnv).TABLE_NAME)),
     ),
   ticket: () => import('../tickets/wiring.ts').then((m) => m.ticketLifecycle),
+  order: () => import('../orders/wiring.ts').then((m) => m.orderLifecycle),
 };
 
 const loaded = new Map<string, Promise<RecordLifecycle>>();

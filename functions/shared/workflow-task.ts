@@ -68,7 +68,10 @@ export function taskHandler<S extends z.ZodType, R>(
           logger.warn('task failed transiently; the workflow retries it', { error });
           throw new TransientError(`${(error as Error).name}: ${(error as Error).message}`, { cause: error });
         }
-        logger.error('task failed', { error });
+        // A failure its own definition retries on a longer clock (the ERP down) is not an error yet.
+        if ((error as { retryable?: unknown }).retryable === true)
+          logger.warn('task failed; the workflow retries it later', { error });
+        else logger.error('task failed', { error });
         throw error;
       }
     });

@@ -28,6 +28,10 @@ export interface MessagingSettings {
   readonly publicUrl?: string;
   /** The domain verified in SES that email is sent from: `approvals@`, `leads@`, `support@` it. */
   readonly emailDomain?: string;
+  /** The ERP's https base URL (docs/erp.md). */
+  readonly erpUrl?: string;
+  /** The SSM SecureString parameter holding the ERP's `token key:secret` header; never an environment value. */
+  readonly erpTokenParameter?: string;
 }
 
 /**
@@ -175,6 +179,24 @@ export class JunctionFunction extends NodejsFunction {
           ],
         });
       } else missing.push('emailDomain');
+    }
+    if (use.erp) {
+      if (settings.erpUrl) this.addEnvironment('ERP_URL', settings.erpUrl);
+      else missing.push('erpUrl');
+      if (settings.erpTokenParameter) {
+        this.addEnvironment('ERP_TOKEN_PARAMETER', settings.erpTokenParameter);
+        Grant.addToPrincipal({
+          grantee: this,
+          actions: ['ssm:GetParameter'],
+          resourceArns: [
+            Stack.of(this).formatArn({
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: settings.erpTokenParameter.replace(/^\//, ''),
+            }),
+          ],
+        });
+      } else missing.push('erpTokenParameter');
     }
     if (use.links) {
       if (settings.publicUrl)

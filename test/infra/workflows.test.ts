@@ -588,6 +588,31 @@ describe('the app', () => {
     expect(synthesized.api.dependencies).toEqual(expect.arrayContaining([synthesized.data, stack]));
     expect(JSON.stringify(template.toJSON())).not.toContain('JunctionApi');
   });
+
+  it('get the ERP URL and the name of the SSM parameter with its token, and may read that parameter only', () => {
+    if (!synthesized.workflows) return;
+    const { template } = workflowsStack();
+    const functions = template.findResources('AWS::Lambda::Function');
+    const erpFunctions = Object.values(functions).filter(
+      (f) =>
+        (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
+          .Environment?.Variables?.ERP_URL,
+    );
+    expect(erpFunctions).toHaveLength(3);
+    for (const f of erpFunctions) {
+      const variables = (f as { Properties: { Environment: { Variables: Record<string, unknown> } } })
+        .Properties.Environment.Variables;
+      expect(variables).toMatchObject({
+        ERP_URL: 'https://erp.example.com',
+        ERP_TOKEN_PARAMETER: '/junction/erp-token',
+      });
+      expect(JSON.stringify(variables)).not.toMatch(/token [^"]*:/);
+    }
+    const text = JSON.stringify(template.toJSON());
+    expect(text).toContain('ssm:GetParameter');
+    expect(text).toContain(':parameter/junction/erp-token');
+    expect(text).not.toMatch(/"ssm:GetParameter"[^\]]*"Resource":"\*"/);
+  });
 });
 
 describe('the deployment’s messaging settings', () => {
@@ -597,6 +622,8 @@ describe('the deployment’s messaging settings', () => {
     expect(messagingSettings(app(DEPLOYMENT_CONTEXT))).toEqual({
       publicUrl: 'https://crm.example.com/',
       emailDomain: 'mail.example.com',
+      erpUrl: 'https://erp.example.com',
+      erpTokenParameter: '/junction/erp-token',
     });
     expect(messagingSettings(app({}))).toEqual({});
   });
@@ -608,6 +635,8 @@ describe('the deployment’s messaging settings', () => {
     ['junction:emailDomain', 'approvals@example.com', /must be the domain verified in SES/],
     ['junction:emailDomain', 'example', /must be the domain verified in SES/],
     ['junction:emailDomain', 42, /must be a string/],
+    ['junction:erpUrl', 'http://erp.example.com', /must be the https base URL/],
+    ['junction:erpTokenParameter', 'token abc:def', /must be the name of an SSM SecureString parameter/],
   ])('refuses %s = %j', (key, value, message) => {
     expect(() => messagingSettings(app({ ...DEPLOYMENT_CONTEXT, [key]: value }))).toThrow(message);
   });
@@ -624,6 +653,8 @@ describe('the deployment’s messaging settings', () => {
           /^Context "junction:emailDomain" is not set: .*approvals\/request-decisions.*leads\/notify-owner/,
         ),
         expect.stringMatching(/^Context "junction:publicUrl" is not set: .*tickets\/check-sla/),
+        expect.stringMatching(/^Context "junction:erpUrl" is not set: .*orders\/sync-sales-order/),
+        expect.stringMatching(/^Context "junction:erpTokenParameter" is not set: .*orders\/credit-check/),
       ]);
       expect(JSON.stringify(bare.workflowsTemplate?.toJSON())).not.toContain('ses:SendEmail');
     } finally {

@@ -5,6 +5,8 @@
  * 2. The order takes the quote's priced lines and totals as they are, frozen; each line's share
  *    of the total is fixed and the ledger opens over those shares.
  * 3. The order and the quote, now accepted (so it can no longer change), are written together.
+ * 4. The order's order-to-cash flow starts — also when the order was made before, so an order
+ *    whose first request stopped between its write and the start is never left without its flow.
  */
 import type { StoredRecord } from '#schemas/common';
 import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
@@ -21,16 +23,23 @@ import {
 } from '../../records/use-cases/record-service.ts';
 import { conflict } from '../../shared/errors.ts';
 import { formatMoney } from '../../shared/html.ts';
+import type { OrderDeps } from '../ports.ts';
 import type { Recorded } from './record-shipment.use-case.ts';
 
 /** Terms of a new order the quote does not carry. */
 const DEFAULT_TERMS = { invoicing: 'per_shipment', paymentTermsDays: 30 } as const;
 
 export async function orderFromQuote(
-  deps: RecordDeps,
+  deps: OrderDeps,
   quoteId: string,
   source: ChangeSource,
 ): Promise<Recorded> {
+  const recorded = await makeOrder(deps, quoteId, source);
+  await deps.flow?.start(recorded.record.id);
+  return recorded;
+}
+
+async function makeOrder(deps: RecordDeps, quoteId: string, source: ChangeSource): Promise<Recorded> {
   const existing = async () => {
     const id = await deps.store.findUnique('order', 'quoteId', quoteId);
     return id ? deps.store.get('order', id) : undefined;

@@ -47,6 +47,8 @@ const cdkContext = (): Record<string, unknown> =>
 export const DEPLOYMENT_CONTEXT = {
   'junction:publicUrl': 'https://crm.example.com/',
   'junction:emailDomain': 'mail.example.com',
+  'junction:erpUrl': 'https://erp.example.com',
+  'junction:erpTokenParameter': '/junction/erp-token',
 };
 
 export function synthesize(

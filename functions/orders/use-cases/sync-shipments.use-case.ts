@@ -1,0 +1,43 @@
+/**
+ * Brings in the shipments the ERP reports for the order's sales order, and bills them.
+ * 1. Each submitted delivery note not yet recorded becomes a shipment (its name is the
+ *    shipment's ERP reference, so a note seen twice is one shipment; partial shipments allowed).
+ * 2. Invoicing per shipment: each new shipment is invoiced in Junction and then in the ERP, the
+ *    invoice id as the ERP invoice's reference. Per order: one invoice once all has shipped.
+ * 3. Answers whether everything has shipped.
+ */
+import type { OrderFlowDeps, OrderFlowState } from '../ports.ts';
+import { issueInvoice } from './issue-invoice.use-case.ts';
+import { FLOW_SOURCE } from './order-flow.ts';
+import { loadOrder } from './order-ledger.ts';
+import { recordShipment } from './record-shipment.use-case.ts';
+
+export async function syncShipments(deps: OrderFlowDeps, state: OrderFlowState): Promise<OrderFlowState> {
+  const salesOrder = state.salesOrder;
+  if (!salesOrder) throw new Error(`order ${state.orderId} has no sales order to follow`);
+  const order = await loadOrder(deps, state.orderId);
+  const perShipment = order.invoicing !== 'per_order';
+  for (const note of await deps.erp.shipments(salesOrder)) {
+    const shipment = await recordShipment(
+      deps,
+      order.id,
+      {
+        lines: note.lines.map((l) => ({ line: l.orderLine, quantity: l.quantity })),
+        shippedAt: note.shippedAt,
+        erpRef: note.name,
+      },
+      FLOW_SOURCE,
+    );
+    if (!perShipment) continue;
+    // Answered with the first invoice when this shipment was billed before.
+    const invoice = await issueInvoice(deps, order.id, { shipmentId: shipment.record.id }, FLOW_SOURCE);
+    await deps.erp.createInvoice({ reference: invoice.record.id, salesOrder, shipment: note.name });
+  }
+  const now = await loadOrder(deps, state.orderId);
+  const fullyShipped = now.ledger.lines.every((l) => l.shipped >= l.ordered);
+  if (fullyShipped && !perShipment && now.ledger.lines.some((l) => l.invoiced < l.shipped)) {
+    const invoice = await issueInvoice(deps, order.id, {}, FLOW_SOURCE);
+    await deps.erp.createInvoice({ reference: invoice.record.id, salesOrder });
+  }
+  return { ...state, fullyShipped };
+}

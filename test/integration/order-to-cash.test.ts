@@ -1,0 +1,162 @@
+/**
+ * The order-to-cash workflow on the hub, with the local ERP over real HTTP and workflow time
+ * running 3600× (an hour of polling passes in a second): an approved quote's order is
+ * credit-checked, becomes one ERP sales order, follows two partial shipments from the ERP to two
+ * invoices in Junction and in the ERP, and closes when paid; an order over the customer's credit
+ * limit goes on hold; the ERP down when the order arrives loses nothing and doubles nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '../support/hub.ts';
+import { customer } from '../support/orders.ts';
+
+let hub: TestHub;
+let orderOf: (seats: number) => Promise<string>;
+
+beforeAll(async () => {
+  hub = await startTestHub({ timeScale: 3600 });
+  // The ERP knows this customer (credit limit 50,000 EUR) and these items: the demo catalogue.
+  const c = await customer(hub, { seat: 1_200_00, workshop: 1_800_00 });
+  orderOf = async (seats) => {
+    const quoteId = await c.approvedQuote(seats);
+    const order = await hub.api.post(`/v1/quotes/${quoteId}/order`, undefined, { as: 'finance' });
+    expect(order.status).toBe(201);
+    return order.body.id as string;
+  };
+});
+afterAll(() => hub?.stop());
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const order = async (id: string) => (await hub.api.get(`/v1/orders/${id}`)).body;
+const salesOrders = (reference: string) =>
+  hub.erp.books.list('Sales Order', [['po_no', '=', reference]], 0, 100).data;
+const ship = async (salesOrder: string, items?: { item_code: string; qty: number }[]) => {
+  const response = await fetch(`${hub.urls.erp}/api/local/ship`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sales_order: salesOrder, ...(items ? { items } : {}) }),
+  });
+  expect(response.status).toBe(201);
+};
+
+describe('the order-to-cash workflow', () => {
+  it('takes an order through credit check, the ERP sales order, two partial shipments and two invoices to closed', async () => {
+    const id = await orderOf(2);
+
+    const confirmed = await until(
+      'the sales order',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+    );
+    const salesOrder = confirmed.erp.salesOrder as string;
+    expect(salesOrders(id)).toEqual([
+      expect.objectContaining({ name: salesOrder, docstatus: 1, grand_total: 4200 }),
+    ]);
+
+    await ship(salesOrder, [{ item_code: 'PLAT-SEAT-1Y', qty: 1 }]);
+    const first = await until(
+      'the first invoice',
+      () => hub.api.all('invoices', `order=${id}`),
+      (i) => i.length === 1,
+    );
+    expect(first[0]).toMatchObject({ amount: 1_200_00, status: 'open' });
+    expect((await order(id)).standing.fulfilment).toBe('partially_shipped');
+
+    await ship(salesOrder);
+    const both = await until(
+      'the second invoice',
+      () => hub.api.all('invoices', `order=${id}`),
+      (i) => i.length === 2,
+    );
+    expect(both.map((i) => i.amount).sort()).toEqual([1_200_00, 3_000_00]);
+    // The ERP has the same two invoices, each referencing Junction's.
+    const erpInvoices = hub.erp.books.list('Sales Invoice', [['sales_order', '=', salesOrder]], 0, 10).data;
+    expect(erpInvoices.map((i) => i.po_no).sort()).toEqual(both.map((i) => i.id).sort());
+    expect(hub.erp.books.get('Sales Order', salesOrder).status).toBe('Completed');
+
+    for (const [n, invoice] of both.entries())
+      expect(
+        (
+          await hub.api.post(
+            `/v1/invoices/${invoice.id}/payments`,
+            { amount: invoice.amount, currency: 'EUR', externalId: `bank-${id}-${n}` },
+            { as: 'integration' },
+          )
+        ).status,
+      ).toBe(201);
+    const closed = await until(
+      'the order closed',
+      () => order(id),
+      (o) => o.status === 'closed',
+    );
+    expect(closed.ledger).toMatchObject({
+      ordered: 4_200_00,
+      shipped: 4_200_00,
+      invoiced: 4_200_00,
+      paid: 4_200_00,
+      outstanding: 0,
+    });
+
+    const executions = await until(
+      'the execution to succeed',
+      async () => (await hub.api.get(`/v1/executions?record=order:${id}`)).body.items,
+      (items: { status: string }[]) => items[0]?.status === 'SUCCEEDED',
+    );
+    expect(executions).toHaveLength(1);
+    const history = (await hub.api.get(`/v1/orders/${id}/history?limit=50`)).body.items.map(
+      (h: { action: string }) => h.action,
+    );
+    expect(history).toEqual(expect.arrayContaining(['create', 'credit-check', 'confirm', 'ledger', 'close']));
+  });
+
+  it('puts an order over the customer’s credit limit on hold, and sends nothing to the ERP', async () => {
+    // 45 seats at 1,200 EUR: 54,000 EUR plus what the customer owes, over the 50,000 limit.
+    const id = await orderOf(45);
+    const held = await until(
+      'the credit hold',
+      () => order(id),
+      (o) => o.status === 'credit_hold',
+    );
+    expect(held.erp.salesOrder).toBeUndefined();
+    expect(salesOrders(id)).toEqual([]);
+    const history = (await hub.api.get(`/v1/orders/${id}/history`)).body.items;
+    expect(history[0]).toMatchObject({ action: 'credit-hold' });
+    expect(history[0].summary).toMatch(/over the limit of €50,000\.00/);
+  });
+
+  it('loses nothing and doubles nothing while the ERP is down, or loses the answer after committing', async () => {
+    // An hour of workflow time.
+    hub.erp.injectFault({ kind: 'down', match: 'Sales Order', forMs: 1_000 });
+    hub.erp.injectFault({
+      kind: 'timeout-after-commit',
+      match: 'POST /api/v2/document/Sales Order',
+      times: 1,
+      ms: 100,
+    });
+    const id = await orderOf(1);
+
+    const confirmed = await until(
+      'the sales order',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+      60_000,
+    );
+    expect(salesOrders(id)).toEqual([
+      expect.objectContaining({ name: confirmed.erp.salesOrder, docstatus: 1 }),
+    ]);
+    expect(hub.erp.requests().some((r) => r.path.includes('Sales Order') && r.status === 0)).toBe(true);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * A customer to order for on a test hub: a sales owner, the account the local ERP knows as a
+ * customer (Acme Europe GmbH), two products with SKUs the ERP knows as items, and approved quotes
+ * of them (no approval policy is active on a fresh hub, so a submitted quote is approved at once).
+ */
+import { expect } from 'vitest';
+import type { TestHub } from './hub.ts';
+
+export interface Customer {
+  accountId: string;
+  ownerId: string;
+  seat: string;
+  workshop: string;
+  /** An approved quote of `seats` seats and one workshop. */
+  approvedQuote(seats: number, extra?: Record<string, unknown>): Promise<string>;
+}
+
+export async function customer(hub: TestHub, prices: { seat: number; workshop: number }): Promise<Customer> {
+  const ownerId = (
+    await hub.api.post('/v1/users', {
+      name: 'Ana Seller',
+      email: 'ana@example.com',
+      role: 'sales',
+      timeZone: 'UTC',
+    })
+  ).body.id as string;
+  const accountId = (await hub.api.post('/v1/accounts', { name: 'Acme Europe GmbH', country: 'DE', ownerId }))
+    .body.id as string;
+  const product = async (sku: string, unitPrice: number) =>
+    (await hub.api.post('/v1/products', { name: sku, sku, family: 'Software', currency: 'EUR', unitPrice }))
+      .body.id as string;
+  const seat = await product('PLAT-SEAT-1Y', prices.seat);
+  const workshop = await product('SVC-ONB-DAY', prices.workshop);
+  return {
+    accountId,
+    ownerId,
+    seat,
+    workshop,
+    async approvedQuote(seats, extra = {}) {
+      const quote = await hub.api.post('/v1/quotes', {
+        name: 'Order',
+        accountId,
+        ownerId,
+        currency: 'EUR',
+        validUntil: '2027-06-30',
+        lines: [
+          { productId: seat, quantity: seats },
+          { productId: workshop, quantity: 1 },
+        ],
+        ...extra,
+      });
+      expect(quote.status, quote.text).toBe(201);
+      const submitted = await hub.api.post(`/v1/quotes/${quote.body.id}/submit`);
+      expect(submitted.status, submitted.text).toBe(200);
+      return quote.body.id as string;
+    },
+  };
+}
