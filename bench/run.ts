@@ -12,6 +12,7 @@ import { apiThroughputBench } from './api-throughput.bench.ts';
 import { bundlesBench } from './bundles.bench.ts';
 import { executionTimelineBench } from './execution-timeline.bench.ts';
 import { leadRoutingBench } from './lead-routing.bench.ts';
+import { ordersBench } from './orders.bench.ts';
 import { quoteApprovalBench } from './quote-approval.bench.ts';
 import { workflowThroughputBench } from './workflow-throughput.bench.ts';
 
@@ -30,6 +31,7 @@ try {
   if (wants('workflows')) console.log(`${await workflowThroughputBench(dynamodb.endpoint)}\n`);
   if (wants('leads')) console.log(`${await leadRoutingBench(dynamodb.endpoint, dynamodb.pid ?? 0)}\n`);
   if (wants('approvals')) console.log(`${await quoteApprovalBench(dynamodb.endpoint)}\n`);
+  if (wants('orders')) console.log(`${await ordersBench(dynamodb.endpoint)}\n`);
 } finally {
   await dynamodb.stop();
 }

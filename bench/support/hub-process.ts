@@ -21,6 +21,7 @@ const hub = await startHub({
   ports: { api: 0, dynamodb: 0, ses: 0, sms: 0 },
   dynamodbEndpoint: process.env.BENCH_DYNAMODB_ENDPOINT as string,
   tables: { records: `bench-${process.pid}`, idempotency: `bench-idem-${process.pid}` },
+  ...(process.env.BENCH_TIME_SCALE ? { timeScale: Number(process.env.BENCH_TIME_SCALE) } : {}),
 });
 
 process.on('message', (message: { type: string }) => {
@@ -30,6 +31,13 @@ process.on('message', (message: { type: string }) => {
   }
   if (message.type === 'stop') void hub.stop().then(() => process.exit(0));
 });
-process.send?.({ type: 'ready', api: hub.urls.api, sfn: hub.urls.sfn, keys: hub.keys, tables: hub.tables });
+process.send?.({
+  type: 'ready',
+  api: hub.urls.api,
+  sfn: hub.urls.sfn,
+  erp: { url: hub.urls.erp, authorization: hub.erp.authorization },
+  keys: hub.keys,
+  tables: hub.tables,
+});
 
 export {};

@@ -177,10 +177,11 @@ export function erpNextGateway(options: ErpNextOptions): ErpGateway {
 
   async function call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     try {
-      return (await policy.execute(({ signal }) => once(method, path, body, signal))) as Record<
-        string,
-        unknown
-      >;
+      // A signal per call: the policies hang their abort listeners on it, not on one shared signal
+      // that concurrent calls would pile listeners onto.
+      const perCall = new AbortController().signal;
+      const answer = await policy.execute(({ signal }) => once(method, path, body, signal), perCall);
+      return answer as Record<string, unknown>;
     } catch (error) {
       if (error instanceof BrokenCircuitError)
         throw new ErpUnavailableError(

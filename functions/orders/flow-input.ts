@@ -8,4 +8,5 @@ export const OrderFlowInput = z.object({
   salesOrder: z.string().min(1).optional(),
   fullyShipped: z.boolean().optional(),
   paid: z.boolean().optional(),
+  lastPaid: z.int().optional(),
 });

@@ -20,10 +20,12 @@ export type OrderFlowDeps = RecordDeps & { erp: ErpGateway };
 /** What each order-to-cash task hands the next. */
 export interface OrderFlowState {
   orderId: string;
-  /** Seconds between looks at the ERP for shipments and at the ledger for payment. */
+  /** Seconds until the next look at the ERP for shipments or at the ledger for payment. */
   pollSeconds: number;
   creditHold?: boolean;
   salesOrder?: string;
   fullyShipped?: boolean;
   paid?: boolean;
+  /** The ledger's paid total at the last look, to tell news from silence. */
+  lastPaid?: number;
 }

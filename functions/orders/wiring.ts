@@ -14,13 +14,11 @@ import { ExecutionLinkStore } from '#store/execution-links';
 import type { RecordLifecycle } from '../records/ports.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
+import { FIRST_POLL_SECONDS } from './domain/polling.ts';
 import type { OrderDeps, OrderFlow, OrderFlowDeps } from './ports.ts';
 
 /** The workflow's name in workflows/registry.ts and in WORKFLOW_ORDER_TO_CASH_ARN. */
 export const ORDER_TO_CASH = 'order-to-cash';
-
-/** How often the flow looks at the ERP for shipments and at the ledger for payment, in workflow time. */
-const POLL_SECONDS = 3600;
 
 let flow: OrderFlow | null | undefined;
 /** The order-to-cash workflow, or none where it is not deployed (orders are kept, not synced). */
@@ -41,7 +39,7 @@ export function orderFlow(): OrderFlow | undefined {
         await startWorkflow(links, {
           workflow: ORDER_TO_CASH,
           name: orderId,
-          input: { orderId, pollSeconds: POLL_SECONDS },
+          input: { orderId, pollSeconds: FIRST_POLL_SECONDS },
           record: { type: 'order', id: orderId },
         });
       } catch (error) {

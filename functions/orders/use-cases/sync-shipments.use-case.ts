@@ -4,8 +4,10 @@
  *    shipment's ERP reference, so a note seen twice is one shipment; partial shipments allowed).
  * 2. Invoicing per shipment: each new shipment is invoiced in Junction and then in the ERP, the
  *    invoice id as the ERP invoice's reference. Per order: one invoice once all has shipped.
- * 3. Answers whether everything has shipped.
+ * 3. Answers whether everything has shipped, and when to look again (sooner after news:
+ *    ../domain/polling.ts).
  */
+import { FIRST_POLL_SECONDS, nextPollSeconds } from '../domain/polling.ts';
 import type { OrderFlowDeps, OrderFlowState } from '../ports.ts';
 import { issueInvoice } from './issue-invoice.use-case.ts';
 import { FLOW_SOURCE } from './order-flow.ts';
@@ -17,6 +19,7 @@ export async function syncShipments(deps: OrderFlowDeps, state: OrderFlowState):
   if (!salesOrder) throw new Error(`order ${state.orderId} has no sales order to follow`);
   const order = await loadOrder(deps, state.orderId);
   const perShipment = order.invoicing !== 'per_order';
+  let news = false;
   for (const note of await deps.erp.shipments(salesOrder)) {
     const shipment = await recordShipment(
       deps,
@@ -28,6 +31,7 @@ export async function syncShipments(deps: OrderFlowDeps, state: OrderFlowState):
       },
       FLOW_SOURCE,
     );
+    news ||= shipment.created;
     if (!perShipment) continue;
     // Answered with the first invoice when this shipment was billed before.
     const invoice = await issueInvoice(deps, order.id, { shipmentId: shipment.record.id }, FLOW_SOURCE);
@@ -39,5 +43,9 @@ export async function syncShipments(deps: OrderFlowDeps, state: OrderFlowState):
     const invoice = await issueInvoice(deps, order.id, {}, FLOW_SOURCE);
     await deps.erp.createInvoice({ reference: invoice.record.id, salesOrder });
   }
-  return { ...state, fullyShipped };
+  return {
+    ...state,
+    fullyShipped,
+    pollSeconds: fullyShipped ? FIRST_POLL_SECONDS : nextPollSeconds(state.pollSeconds, news),
+  };
 }
