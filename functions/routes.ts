@@ -57,6 +57,7 @@ export type Operation =
   | 'issue-invoice'
   | 'issue-credit-note'
   | 'record-payment'
+  | 'cancel-order'
   | 'me'
   | 'openapi';
 
@@ -429,6 +430,20 @@ function orderRoutes(): Route[] {
       description:
         'The customer accepted: the order takes the quote’s lines and prices, frozen, and the quote becomes accepted. ' +
         'One order per quote: asking again answers the first order (200).',
+    },
+    {
+      method: 'POST',
+      path: '/v1/orders/{id}/cancel',
+      handler: 'orders/cancel-order',
+      operation: 'cancel-order',
+      access: ['admin', 'finance'],
+      tag: 'Orders',
+      workflows: { 'order-to-cash': ['stop'], 'order-cancellation': ['start'] },
+      summary: 'Cancel an order',
+      description:
+        'Before anything has shipped or been billed: the order is cancelled, its flow stopped and the ERP sales order ' +
+        'cancelled. After shipment, credit what is returned and refund what was paid instead (409). Asking again answers ' +
+        'the cancelled order (200).',
     },
     {
       ...common,

@@ -168,6 +168,15 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     },
   ],
   [
+    'orders/compensate-order',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      messaging: { erp: true },
+      reason: 'cancels a cancelled order’s sales order in the ERP and notes it on the order',
+    },
+  ],
+  [
     'orders/check-paid',
     {
       invokedBy: 'workflow task',

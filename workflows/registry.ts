@@ -86,6 +86,15 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       CheckPaidFunction: { lambda: 'orders/check-paid' },
     },
   },
+  {
+    // One execution per cancelled order (`ord_…-cancel`): undoes the ERP side, twice.
+    name: 'order-cancellation',
+    definitionFile: 'order-cancellation.asl.json',
+    type: 'STANDARD',
+    placeholders: {
+      CompensateOrderFunction: { lambda: 'orders/compensate-order' },
+    },
+  },
 ];
 
 export const WORKFLOWS_DIR = fileURLToPath(new URL('.', import.meta.url));

@@ -88,6 +88,8 @@ export interface ErpGateway {
   /** Creates and submits the sales order once per reference; a repeat answers the first. */
   createSalesOrder(request: SalesOrderRequest): Promise<ErpSalesOrder>;
   salesOrder(name: string): Promise<ErpSalesOrder>;
+  /** The live (not cancelled) sales order made with this reference, if the ERP has one. */
+  findSalesOrder(reference: string): Promise<ErpSalesOrder | undefined>;
   /** Cancels a sales order nothing submitted depends on; cancelling a cancelled one is a no-op. */
   cancelSalesOrder(name: string): Promise<void>;
   /** The submitted shipments (delivery notes) of a sales order, oldest first. */

@@ -293,6 +293,16 @@ export function erpNextGateway(options: ErpNextOptions): ErpGateway {
       return salesOrderOf(await get('Sales Order', name));
     },
 
+    async findSalesOrder(reference) {
+      const filters = JSON.stringify([
+        ['po_no', '=', reference],
+        ['docstatus', '!=', 2],
+      ]);
+      const page = await call('GET', `${doc('Sales Order')}?filters=${encodeURIComponent(filters)}&limit=1`);
+      const found = (page.data as Doc[])[0];
+      return found ? salesOrderOf(await get('Sales Order', found.name)) : undefined;
+    },
+
     async cancelSalesOrder(name) {
       await cancel('Sales Order', name);
     },

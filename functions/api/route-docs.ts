@@ -15,7 +15,13 @@ import { ApprovalRunView } from '#schemas/approval-run';
 import { AuditEntry } from '#schemas/audit';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
 import { LeadContactActivity } from '#schemas/records/lead';
-import { CreditNoteInput, InvoiceInput, PaymentInput, ShipmentInput } from '#schemas/records/order';
+import {
+  CancelOrderInput,
+  CreditNoteInput,
+  InvoiceInput,
+  PaymentInput,
+  ShipmentInput,
+} from '#schemas/records/order';
 import { TicketReply } from '#schemas/records/ticket';
 import { ADMIN_KINDS, type AdminKind } from '../admin/domain/admin-kinds.ts';
 import { RECORD_TYPES, type RecordType, recordSchema } from '../records/domain/record-types.ts';
@@ -533,6 +539,13 @@ export function docsFor(route: Route): RouteDocs {
         'payment',
         'No such invoice',
         'The externalId is used by another payment, or the order is closed',
+      );
+    case 'cancel-order':
+      return orderDocs(
+        CancelOrderInput,
+        'order',
+        'No such order',
+        'The order has shipped, been billed or closed',
       );
     case 'me':
       return { responses: { 200: { description: 'The calling principal', schema: Me }, ...ERRORS } };

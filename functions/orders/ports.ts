@@ -10,6 +10,8 @@ import type { RecordDeps } from '../records/ports.ts';
 /** Starts the order-to-cash workflow of an order; starting it again is a no-op. */
 export interface OrderFlow {
   start(orderId: string): Promise<void>;
+  /** Stops the order's flow and starts its compensation (the ERP side of a cancellation); both once. */
+  cancel(orderId: string, reason: string): Promise<void>;
 }
 
 export type OrderDeps = RecordDeps & { flow?: OrderFlow };

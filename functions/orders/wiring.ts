@@ -6,7 +6,8 @@
  */
 import * as z from 'zod';
 import { erpNextGateway } from '#connectors/erp/erpnext-gateway';
-import { workflowArnVariable } from '#connectors/stepfunctions/client';
+import { executionArnOf, workflowArn, workflowArnVariable } from '#connectors/stepfunctions/client';
+import { stepFunctionsExecutions } from '#connectors/stepfunctions/executions';
 import { loadConfig, TableEnv } from '#platform/config';
 import { logger } from '#platform/observability';
 import { documents } from '#store/dynamodb';
@@ -17,8 +18,9 @@ import { startWorkflow } from '../shared/workflows.ts';
 import { FIRST_POLL_SECONDS } from './domain/polling.ts';
 import type { OrderDeps, OrderFlow, OrderFlowDeps } from './ports.ts';
 
-/** The workflow's name in workflows/registry.ts and in WORKFLOW_ORDER_TO_CASH_ARN. */
+/** The workflows' names in workflows/registry.ts and in WORKFLOW_<NAME>_ARN. */
 export const ORDER_TO_CASH = 'order-to-cash';
+export const ORDER_CANCELLATION = 'order-cancellation';
 
 let flow: OrderFlow | null | undefined;
 /** The order-to-cash workflow, or none where it is not deployed (orders are kept, not synced). */
@@ -42,6 +44,27 @@ export function orderFlow(): OrderFlow | undefined {
           input: { orderId, pollSeconds: FIRST_POLL_SECONDS },
           record: { type: 'order', id: orderId },
         });
+      } catch (error) {
+        if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+      }
+    },
+    async cancel(orderId, reason) {
+      const executions = stepFunctionsExecutions();
+      await executions.stop(
+        executionArnOf(workflowArn(ORDER_TO_CASH), orderId),
+        `Cancelled: ${reason}`.slice(0, 256),
+      );
+      try {
+        await startWorkflow(
+          links,
+          {
+            workflow: ORDER_CANCELLATION,
+            name: `${orderId}-cancel`,
+            input: { orderId, pollSeconds: FIRST_POLL_SECONDS },
+            record: { type: 'order', id: orderId },
+          },
+          executions,
+        );
       } catch (error) {
         if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
       }

@@ -93,7 +93,17 @@ export const OrderServerFields = z.object({
     billing: z.enum(['unbilled', 'partially_billed', 'billed']),
     payment: z.enum(['unpaid', 'partly_paid', 'paid', 'overpaid']),
   }),
-  erp: z.object({ salesOrder: z.string().optional(), customer: z.string().optional() }).optional(),
+  erp: z
+    .object({
+      salesOrder: z.string().optional(),
+      customer: z.string().optional(),
+      cancelled: z
+        .boolean()
+        .optional()
+        .meta({ description: 'The sales order was cancelled in the ERP (compensation)' }),
+    })
+    .optional(),
+  cancellation: z.object({ reason: z.string(), at: z.string(), by: z.string() }).optional(),
 });
 
 const LineUnits = z.strictObject({
@@ -105,6 +115,9 @@ const LinesOf = (what: string) =>
     .array(LineUnits)
     .min(1, { error: `a ${what} names at least one line` })
     .max(MAX_QUOTE_LINES);
+
+/** Why an order is cancelled. */
+export const CancelOrderInput = z.strictObject({ reason: text(500) }).meta({ id: 'CancelOrderInput' });
 
 /** A shipment of an order (as the ERP or a warehouse reports it). */
 export const ShipmentInput = z

@@ -598,7 +598,8 @@ describe('the app', () => {
         (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
           .Environment?.Variables?.ERP_URL,
     );
-    expect(erpFunctions).toHaveLength(3);
+    // Credit check, sales order, shipments, and the cancellation's compensation.
+    expect(erpFunctions).toHaveLength(4);
     for (const f of erpFunctions) {
       const variables = (f as { Properties: { Environment: { Variables: Record<string, unknown> } } })
         .Properties.Environment.Variables;

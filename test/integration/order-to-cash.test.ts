@@ -159,4 +159,91 @@ describe('the order-to-cash workflow', () => {
     ]);
     expect(hub.erp.requests().some((r) => r.path.includes('Sales Order') && r.status === 0)).toBe(true);
   });
+
+  it('cancels an order before it ships: the flow stops and the ERP sales order is cancelled, once', async () => {
+    const id = await orderOf(1);
+    const confirmed = await until(
+      'the sales order',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+    );
+
+    const cancel = () =>
+      hub.api.post(`/v1/orders/${id}/cancel`, { reason: 'Customer withdrew' }, { as: 'finance' });
+    const first = await cancel();
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'cancelled', cancellation: { reason: 'Customer withdrew' } });
+    expect((await cancel()).status).toBe(200);
+
+    await until(
+      'the ERP order cancelled',
+      async () => hub.erp.books.get('Sales Order', confirmed.erp.salesOrder),
+      (d) => d.docstatus === 2,
+    );
+    const compensated = await until(
+      'the compensation noted',
+      () => order(id),
+      (o) => o.erp?.cancelled === true,
+    );
+    expect(compensated.erp.salesOrder).toBe(confirmed.erp.salesOrder);
+    const runs = await until(
+      'the flow stopped',
+      async () =>
+        (await hub.api.get(`/v1/executions?record=order:${id}`)).body.items as {
+          workflow: string;
+          status: string;
+        }[],
+      (items) => items.some((e) => e.workflow === 'order-to-cash' && e.status === 'ABORTED'),
+    );
+    expect(runs.filter((e) => e.workflow === 'order-cancellation')).toHaveLength(1);
+    // A cancelled order takes no more documents.
+    const late = await hub.api.post(
+      `/v1/orders/${id}/shipments`,
+      { lines: [{ line: 0, quantity: 1 }] },
+      { as: 'integration' },
+    );
+    expect(late.status).toBe(409);
+  });
+
+  it('refuses to cancel an order that has shipped: that is a credit note and a refund', async () => {
+    const id = await orderOf(1);
+    const confirmed = await until(
+      'the sales order',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+    );
+    await ship(confirmed.erp.salesOrder, [{ item_code: 'SVC-ONB-DAY', qty: 1 }]);
+    await until(
+      'the shipment',
+      () => hub.api.all('shipments', `order=${id}`),
+      (s) => s.length === 1,
+    );
+
+    const refused = await hub.api.post(`/v1/orders/${id}/cancel`, { reason: 'Too late' }, { as: 'finance' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ type: '/problems/order-shipped' });
+    expect((await order(id)).status).not.toBe('cancelled');
+    expect(hub.erp.books.get('Sales Order', confirmed.erp.salesOrder).docstatus).toBe(1);
+    expect((await hub.api.post(`/v1/orders/${id}/cancel`, {}, { as: 'finance' })).status).toBe(422);
+    expect((await hub.api.post(`/v1/orders/${id}/cancel`, { reason: 'x' }, { as: 'sales' })).status).toBe(
+      403,
+    );
+  });
+
+  it('leaves no live sales order when an order is cancelled while the ERP is down', async () => {
+    hub.erp.injectFault({ kind: 'down', match: 'Sales Order', forMs: 1_500 });
+    const id = await orderOf(1);
+    expect(
+      (await hub.api.post(`/v1/orders/${id}/cancel`, { reason: 'Duplicate' }, { as: 'finance' })).status,
+    ).toBe(200);
+
+    await until(
+      'the compensation noted',
+      () => order(id),
+      (o) => o.erp?.cancelled === true,
+      60_000,
+    );
+    const live = salesOrders(id).filter((d) => d.docstatus !== 2);
+    expect(live).toEqual([]);
+  });
 });

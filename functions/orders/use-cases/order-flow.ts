@@ -15,13 +15,14 @@ export const FLOW_SOURCE: ChangeSource = {
   channel: 'workflow',
 };
 
-/** Writes `change(order)` onto the order unless it answers undefined (nothing to change). */
+/** Writes `change(order)` onto the order unless it answers undefined (nothing to change); by the flow unless said. */
 export async function moveOrder(
   deps: RecordDeps,
   orderId: string,
   change: (
     order: OrderRecord,
   ) => { fields: Record<string, unknown>; action: string; summary: string } | undefined,
+  source: ChangeSource = FLOW_SOURCE,
 ): Promise<OrderRecord> {
   return withRetries(
     async () => {
@@ -33,7 +34,7 @@ export async function moveOrder(
         ...next.fields,
         version: order.version + 1,
         updatedAt: deps.now().toISOString(),
-        updatedBy: FLOW_SOURCE.actor.id,
+        updatedBy: source.actor.id,
       };
       await deps.store.replace(
         RECORD_TYPES.order,
@@ -45,7 +46,7 @@ export async function moveOrder(
           record,
           next.action,
           diff(businessFields(order), businessFields(record)),
-          FLOW_SOURCE,
+          source,
           next.summary,
         ),
       );
