@@ -39,6 +39,7 @@ export const SENDERS = {
   approvals: { variable: 'APPROVAL_EMAIL_FROM', mailbox: 'approvals' },
   leads: { variable: 'LEAD_EMAIL_FROM', mailbox: 'leads' },
   tickets: { variable: 'TICKET_EMAIL_FROM', mailbox: 'support' },
+  orders: { variable: 'ORDER_EMAIL_FROM', mailbox: 'billing' },
 } as const;
 export const LINK_BASES = {
   approvals: 'APPROVAL_LINK_BASE_URL',
@@ -163,8 +164,9 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
-      messaging: { erp: true },
-      reason: 'records the shipments the ERP reports and their invoices, in Junction and in the ERP',
+      messaging: { erp: true, email: 'orders' },
+      reason:
+        'records the shipments the ERP reports and their invoices, in Junction and in the ERP, and emails the invoices',
     },
   ],
   [

@@ -236,6 +236,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     process.env.APPROVAL_EMAIL_FROM ??= 'approvals@junction.example.com';
     // Lead notifications to their owners; read by the lead-routing tasks at first use.
     process.env.LEAD_EMAIL_FROM ??= 'leads@junction.example.com';
+    // Invoices to customers; read by the order-to-cash tasks at first use.
+    process.env.ORDER_EMAIL_FROM ??= 'billing@junction.example.com';
 
     // Replies from phones reach the inbound-SMS function as SNS events, as on AWS. A failure is
     // logged, not answered to the phone: on AWS, SNS would retry the invocation.

@@ -11,6 +11,14 @@ export interface EmailMessage {
   headers?: Record<string, string>;
   /** Tags for the provider's event stream (bounces, complaints), e.g. { flow: 'quote-approval' }. */
   tags?: Record<string, string>;
+  /** Files sent with the message (an invoice's PDF); base64, so the message stays JSON for the outbox. */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  base64: string;
 }
 
 export interface SentEmail {

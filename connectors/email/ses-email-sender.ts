@@ -40,6 +40,16 @@ export class SesEmailSender implements EmailSender {
             ...(message.headers
               ? { Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })) }
               : {}),
+            ...(message.attachments?.length
+              ? {
+                  Attachments: message.attachments.map((a) => ({
+                    FileName: a.filename,
+                    ContentType: a.contentType,
+                    ContentDisposition: 'ATTACHMENT' as const,
+                    RawContent: Buffer.from(a.base64, 'base64'),
+                  })),
+                }
+              : {}),
           },
         },
         ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),

@@ -4,7 +4,9 @@
  * each order; the ERP (connectors/erp/) keeps the books the flow syncs with. ./wiring.ts builds
  * the production adapters; tests pass fakes.
  */
+import type { EmailSender } from '#connectors/email/email-sender';
 import type { ErpGateway } from '#connectors/erp/erp-gateway';
+import type { Outbox } from '#store/message-outbox';
 import type { RecordDeps } from '../records/ports.ts';
 
 /** Starts the order-to-cash workflow of an order; starting it again is a no-op. */
@@ -16,8 +18,16 @@ export interface OrderFlow {
 
 export type OrderDeps = RecordDeps & { flow?: OrderFlow };
 
-/** The workflow's tasks: the records and the ERP. */
-export type OrderFlowDeps = RecordDeps & { erp: ErpGateway };
+/** Where invoices are emailed from, and the outbox each is recorded in before it is sent. */
+export interface Billing {
+  email: EmailSender;
+  outbox: Outbox;
+  /** Who the invoices say they are from. */
+  seller: string;
+}
+
+/** The workflow's tasks: the records, the ERP, and (where configured) invoices by email. */
+export type OrderFlowDeps = RecordDeps & { erp: ErpGateway; billing?: Billing };
 
 /** What each order-to-cash task hands the next. */
 export interface OrderFlowState {

@@ -14,7 +14,8 @@ import { CHANNELS, type Channel, type Outbox, type OutboxEntry } from '#store/me
 export interface Messaging {
   outbox: Outbox;
   email: EmailSender;
-  sms: SmsSender;
+  /** Absent for flows that only email (invoices); a text to send without it is an error. */
+  sms?: SmsSender;
   now: () => Date;
 }
 
@@ -107,6 +108,7 @@ async function deliverChannel(
       const sent = await deps.email.send(payload as unknown as EmailMessage);
       outcome = { status: 'sent', messageId: sent.messageId };
     } else {
+      if (!deps.sms) throw new Error(`message ${entry.key} has a text, but this flow has no SMS sender`);
       const sent = await deps.sms.send(payload as unknown as SmsMessage);
       outcome = sent.sent
         ? { status: 'sent', messageId: sent.messageId }

@@ -9,13 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { customer } from '../support/orders.ts';
 
+interface StoredEmail {
+  subject: string;
+  destination: { to: string[] };
+  attachments?: { filename: string; contentType: string; content: string }[];
+}
+
 let hub: TestHub;
 let orderOf: (seats: number) => Promise<string>;
+let contactEmail: string;
 
 beforeAll(async () => {
   hub = await startTestHub({ timeScale: 3600 });
   // The ERP knows this customer (credit limit 50,000 EUR) and these items: the demo catalogue.
   const c = await customer(hub, { seat: 1_200_00, workshop: 1_800_00 });
+  contactEmail = c.contactEmail;
   orderOf = async (seats) => {
     const quoteId = await c.approvedQuote(seats);
     const order = await hub.api.post(`/v1/quotes/${quoteId}/order`, undefined, { as: 'finance' });
@@ -86,6 +94,26 @@ describe('the order-to-cash workflow', () => {
     const erpInvoices = hub.erp.books.list('Sales Invoice', [['sales_order', '=', salesOrder]], 0, 10).data;
     expect(erpInvoices.map((i) => i.po_no).sort()).toEqual(both.map((i) => i.id).sort());
     expect(hub.erp.books.get('Sales Order', salesOrder).status).toBe('Completed');
+    // Each invoice reached the order's contact once, with its PDF.
+    const mails = await until(
+      'two invoice emails',
+      async () =>
+        ((await (await fetch(`${hub.urls.ses}/store`)).json()) as { emails: StoredEmail[] }).emails.filter(
+          (e) => e.destination.to.includes(contactEmail),
+        ),
+      (m) => m.length === 2,
+    );
+    for (const invoice of both) {
+      const mail = mails.find((m) => m.subject.startsWith(`Invoice ${invoice.id} for`));
+      expect(mail?.attachments).toEqual([
+        expect.objectContaining({ filename: `${invoice.id}.pdf`, contentType: 'application/pdf' }),
+      ]);
+      expect(Buffer.from(String(mail?.attachments?.[0]?.content), 'base64').subarray(0, 5).toString()).toBe(
+        '%PDF-',
+      );
+    }
+    const invoiceHistory = (await hub.api.get(`/v1/invoices/${both[0]?.id}/history`)).body.items;
+    expect(invoiceHistory.map((h: { action: string }) => h.action)).toContain('emailed');
 
     for (const [n, invoice] of both.entries())
       expect(

@@ -1,6 +1,6 @@
 /**
  * A customer to order for on a test hub: a sales owner, the account the local ERP knows as a
- * customer (Acme Europe GmbH), two products with SKUs the ERP knows as items, and approved quotes
+ * customer (Acme Europe GmbH) with a billing contact, two products with SKUs the ERP knows as items, and approved quotes
  * of them (no approval policy is active on a fresh hub, so a submitted quote is approved at once).
  */
 import { expect } from 'vitest';
@@ -9,6 +9,8 @@ import type { TestHub } from './hub.ts';
 export interface Customer {
   accountId: string;
   ownerId: string;
+  /** The contact quotes and orders name, who receives the invoices. */
+  contactEmail: string;
   seat: string;
   workshop: string;
   /** An approved quote of `seats` seats and one workshop. */
@@ -26,6 +28,15 @@ export async function customer(hub: TestHub, prices: { seat: number; workshop: n
   ).body.id as string;
   const accountId = (await hub.api.post('/v1/accounts', { name: 'Acme Europe GmbH', country: 'DE', ownerId }))
     .body.id as string;
+  const contactEmail = `billing.${accountId.slice(-8).toLowerCase()}@acme.example`;
+  const contactId = (
+    await hub.api.post('/v1/contacts', {
+      firstName: 'Erika',
+      lastName: 'Mustermann',
+      email: contactEmail,
+      accountId,
+    })
+  ).body.id as string;
   const product = async (sku: string, unitPrice: number) =>
     (await hub.api.post('/v1/products', { name: sku, sku, family: 'Software', currency: 'EUR', unitPrice }))
       .body.id as string;
@@ -34,6 +45,7 @@ export async function customer(hub: TestHub, prices: { seat: number; workshop: n
   return {
     accountId,
     ownerId,
+    contactEmail,
     seat,
     workshop,
     async approvedQuote(seats, extra = {}) {
@@ -41,6 +53,7 @@ export async function customer(hub: TestHub, prices: { seat: number; workshop: n
         name: 'Order',
         accountId,
         ownerId,
+        contactId,
         currency: 'EUR',
         validUntil: '2027-06-30',
         lines: [

@@ -11,8 +11,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stepFunctionsCallbacks } from '#connectors/stepfunctions/task-callbacks';
-import { stableAuditId } from '#functions/approvals/domain/audit-ids';
 import { outcomeOf } from '#functions/approvals/use-cases/settle-step';
+import { stableAuditId } from '#functions/shared/audit-ids';
 import type { ApprovalRequest, RecordedDecision } from '#schemas/approval';
 import type { ApprovalStep } from '#store/approval-store';
 

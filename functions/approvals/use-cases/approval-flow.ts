@@ -4,7 +4,7 @@ import type { Channel, StoredRecord } from '#schemas/common';
 import type { PricedQuoteLine, QuoteTotals } from '#schemas/records/quote';
 import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
-import { stableAuditId } from '../domain/audit-ids.ts';
+import { stableAuditId } from '../../shared/audit-ids.ts';
 import type { ApprovalRuns, QuoteRecords } from '../ports.ts';
 import type { EarlierDecision } from '../views/approval-messages.ts';
 import type { QuoteSummary } from '../views/approval-page.ts';

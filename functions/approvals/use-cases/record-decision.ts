@@ -9,7 +9,7 @@ import type { AuditEntry } from '#schemas/audit';
 import type { Channel } from '#schemas/common';
 import type { ApprovalRun, ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
-import { stableAuditId } from '../domain/audit-ids.ts';
+import { stableAuditId } from '../../shared/audit-ids.ts';
 import type { DecisionDeps, StepOutcome } from '../ports.ts';
 import { settleIfDecided } from './settle-step.ts';
 

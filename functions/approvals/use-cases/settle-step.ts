@@ -13,7 +13,7 @@ import type { ApprovalRequest } from '#schemas/approval';
 import type { AuditEntry } from '#schemas/audit';
 import type { ApprovalStep } from '#store/approval-store';
 import { VersionConflictError } from '#store/errors';
-import { stableAuditId } from '../domain/audit-ids.ts';
+import { stableAuditId } from '../../shared/audit-ids.ts';
 import type { SettleDeps, StepOutcome } from '../ports.ts';
 
 const isSettled = (status: ApprovalStep['status']): status is StepOutcome =>
