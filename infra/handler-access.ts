@@ -183,7 +183,8 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
-      reason: 'closes an order that is billed and paid, with its audit entry',
+      messaging: { erp: true },
+      reason: 'books the order’s payments and refunds in the ERP and closes an order that is billed and paid',
     },
   ],
   [

@@ -598,8 +598,8 @@ describe('the app', () => {
         (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
           .Environment?.Variables?.ERP_URL,
     );
-    // Credit check, sales order, shipments, and the cancellation's compensation.
-    expect(erpFunctions).toHaveLength(4);
+    // Credit check, sales order, shipments, payments, and the cancellation's compensation.
+    expect(erpFunctions).toHaveLength(5);
     for (const f of erpFunctions) {
       const variables = (f as { Properties: { Environment: { Variables: Record<string, unknown> } } })
         .Properties.Environment.Variables;

@@ -137,6 +137,17 @@ describe('the order-to-cash workflow', () => {
       paid: 4_200_00,
       outstanding: 0,
     });
+    // The payments are booked in the ERP against its invoices, once each: both invoices are paid there.
+    for (const invoice of await hub.api.all('invoices', `order=${id}`))
+      expect(hub.erp.books.get('Sales Invoice', invoice.erpRef)).toMatchObject({
+        status: 'Paid',
+        outstanding_amount: 0,
+      });
+    const payments = await hub.api.all('payments', `order=${id}`);
+    expect(payments.every((p) => typeof p.erpRef === 'string')).toBe(true);
+    expect(
+      hub.erp.books.list('Payment Entry', [['reference_no', 'in', payments.map((p) => p.id)]], 0, 10).data,
+    ).toHaveLength(2);
 
     const executions = await until(
       'the execution to succeed',

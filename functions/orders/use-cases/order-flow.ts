@@ -55,3 +55,40 @@ export async function moveOrder(
     (error) => error instanceof VersionConflictError || error instanceof TransactionConflictError,
   );
 }
+
+/** Notes on an invoice or a payment the ERP document it became, once (its version moves on). */
+export async function noteErpRef(
+  deps: RecordDeps,
+  type: 'invoice' | 'payment',
+  id: string,
+  erpRef: string,
+): Promise<void> {
+  await withRetries(
+    async () => {
+      const current = await deps.store.get(type, id);
+      if (!current || current.erpRef === erpRef) return;
+      const next: StoredRecord = {
+        ...current,
+        erpRef,
+        version: current.version + 1,
+        updatedAt: deps.now().toISOString(),
+        updatedBy: FLOW_SOURCE.actor.id,
+      };
+      await deps.store.replace(
+        RECORD_TYPES[type],
+        current,
+        next,
+        auditEntry(
+          deps,
+          RECORD_TYPES[type],
+          next,
+          'erp-sync',
+          diff(businessFields(current), businessFields(next)),
+          FLOW_SOURCE,
+          `In the ERP as ${erpRef}`,
+        ),
+      );
+    },
+    (error) => error instanceof VersionConflictError || error instanceof TransactionConflictError,
+  );
+}

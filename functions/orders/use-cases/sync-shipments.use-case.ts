@@ -12,7 +12,7 @@ import { FIRST_POLL_SECONDS, nextPollSeconds } from '../domain/polling.ts';
 import type { OrderFlowDeps, OrderFlowState } from '../ports.ts';
 import { emailInvoice } from './email-invoice.ts';
 import { issueInvoice } from './issue-invoice.use-case.ts';
-import { FLOW_SOURCE } from './order-flow.ts';
+import { FLOW_SOURCE, noteErpRef } from './order-flow.ts';
 import { loadOrder } from './order-ledger.ts';
 import { recordShipment } from './record-shipment.use-case.ts';
 
@@ -37,14 +37,20 @@ export async function syncShipments(deps: OrderFlowDeps, state: OrderFlowState):
     if (!perShipment) continue;
     // Answered with the first invoice when this shipment was billed before.
     const invoice = await issueInvoice(deps, order.id, { shipmentId: shipment.record.id }, FLOW_SOURCE);
-    await deps.erp.createInvoice({ reference: invoice.record.id, salesOrder, shipment: note.name });
+    const inErp = await deps.erp.createInvoice({
+      reference: invoice.record.id,
+      salesOrder,
+      shipment: note.name,
+    });
+    await noteErpRef(deps, 'invoice', invoice.record.id, inErp.name);
     await emailInvoice(deps, await loadOrder(deps, order.id), invoice.record);
   }
   const now = await loadOrder(deps, state.orderId);
   const fullyShipped = now.ledger.lines.every((l) => l.shipped >= l.ordered);
   if (fullyShipped && !perShipment && now.ledger.lines.some((l) => l.invoiced < l.shipped)) {
     const invoice = await issueInvoice(deps, order.id, {}, FLOW_SOURCE);
-    await deps.erp.createInvoice({ reference: invoice.record.id, salesOrder });
+    const inErp = await deps.erp.createInvoice({ reference: invoice.record.id, salesOrder });
+    await noteErpRef(deps, 'invoice', invoice.record.id, inErp.name);
     await emailInvoice(deps, await loadOrder(deps, order.id), invoice.record);
   }
   return {
