@@ -9,55 +9,15 @@
  * machine does not decide the ratio. CPU time per request is read for each process (the hub,
  * DynamoDB Local, the load generator) to show where the cost goes.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { REPO_ROOT } from '#local/lambda';
-import { fmt, type LoadResult, runLoad, table } from './support/stats.ts';
+import { ask, startHubChild, type Usage } from './support/hub-child.ts';
+import { fmt, type LoadResult, processCpuMs, runLoad, selfCpuMs, table } from './support/stats.ts';
 
 const CONCURRENCY = 16;
 const REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 1500);
 const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 3);
-
-interface Ready {
-  api: string;
-  keys: Record<string, string>;
-  tables: { records: string };
-}
-interface Usage {
-  calls: number;
-  cpuMs: number;
-}
-
-function ask<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
-    const listener = (message: { type: string }) => {
-      if (message.type === type) {
-        child.off('message', listener);
-        resolve(message as T);
-      }
-    };
-    child.on('message', listener);
-    child.send({ type });
-  });
-}
-
-/** CPU milliseconds a process has used (Linux /proc; clock ticks are 10 ms). */
-function processCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-const selfCpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 
 interface Phase {
   result: LoadResult;
@@ -69,21 +29,7 @@ const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 export async function apiThroughputBench(dynamodbEndpoint: string, dynamodbPid: number): Promise<string> {
-  const child = fork(`${REPO_ROOT}/bench/support/hub-process.ts`, [], {
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-    ],
-    env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: dynamodbEndpoint, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('message', (m: Ready & { type: string }) =>
-      m.type === 'ready' ? resolve(m) : reject(new Error('hub did not start')),
-    );
-    child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
-  });
+  const { child, ready, stop } = await startHubChild(dynamodbEndpoint);
   const key = ready.keys.sales as string;
   const api = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${ready.api}${path}`, {
@@ -211,9 +157,7 @@ export async function apiThroughputBench(dynamodbEndpoint: string, dynamodbPid: 
     for (const [name, run] of Object.entries(phases)) runs[name]?.push(await run());
   }
 
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.send({ type: 'stop' });
-  await exited;
+  await stop();
 
   const summary = Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [

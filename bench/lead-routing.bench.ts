@@ -11,16 +11,14 @@
  * executions the service recorded, once they have all finished. Targets (printed, not asserted):
  * p95 POST → owner ≤ 500 ms.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   type ListExecutionsCommandOutput,
   SFNClient,
 } from '@aws-sdk/client-sfn';
-import { REPO_ROOT } from '#local/lambda';
-import { fmt, type LoadResult, runLoad, table } from './support/stats.ts';
+import { ask, startHubChild, type Usage } from './support/hub-child.ts';
+import { fmt, type LoadResult, processCpuMs, runLoad, selfCpuMs, table } from './support/stats.ts';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 600);
 const ROUNDS = Number(process.env.BENCH_LEADS_ROUNDS ?? 3);
@@ -29,44 +27,6 @@ const CONCURRENCY = 16;
 const LIGHT = 2;
 const BURST = 200;
 const P95_TARGET_MS = 500;
-
-interface Ready {
-  api: string;
-  sfn: string;
-  keys: Record<string, string>;
-}
-interface Usage {
-  calls: number;
-  cpuMs: number;
-}
-
-function ask<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
-    const listener = (message: { type: string }) => {
-      if (message.type === type) {
-        child.off('message', listener);
-        resolve(message as T);
-      }
-    };
-    child.on('message', listener);
-    child.send({ type });
-  });
-}
-
-/** CPU milliseconds a process has used (Linux /proc; clock ticks are 10 ms). */
-function processCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-const selfCpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -78,22 +38,7 @@ interface Phase {
 }
 
 export async function leadRoutingBench(dynamodbEndpoint: string, dynamodbPid: number): Promise<string> {
-  const child = fork(`${REPO_ROOT}/bench/support/hub-process.ts`, [], {
-    execArgv: [
-      '--import',
-      'tsx',
-      // BENCH_PROFILE=<dir> writes a CPU profile of the hub, as the workflow benchmark does.
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-    ],
-    env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: dynamodbEndpoint, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('message', (m: Ready & { type: string }) =>
-      m.type === 'ready' ? resolve(m) : reject(new Error('hub did not start')),
-    );
-    child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
-  });
+  const { child, ready, stop } = await startHubChild(dynamodbEndpoint);
   const call = async (role: string, method: string, path: string, body?: unknown) => {
     const response = await fetch(`${ready.api}${path}`, {
       method,
@@ -257,9 +202,7 @@ export async function leadRoutingBench(dynamodbEndpoint: string, dynamodbPid: nu
   }
   sfn.destroy();
 
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.send({ type: 'stop' });
-  await exited;
+  await stop();
 
   const row = (label: string, list: Phase[]) => [
     label,

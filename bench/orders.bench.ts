@@ -9,11 +9,10 @@
  *     HTTP calls to the local ERP for the same document, in the same run.
  * Targets are printed beside the figures, never asserted.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { erpNextGateway } from '#connectors/erp/erpnext-gateway';
 import { DEMO_CUSTOMER, DEMO_PRODUCTS } from '#local/demo-catalogue';
-import { REPO_ROOT } from '#local/lambda';
+import { startHubChild } from './support/hub-child.ts';
 import { fmt, percentile, runLoad, table } from './support/stats.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 80);
@@ -22,30 +21,8 @@ const CLOSED_SAMPLE = 5;
 const ADAPTER_CALLS = 300;
 const TRANSITIONS_TARGET = 40;
 
-interface Ready {
-  api: string;
-  sfn: string;
-  erp: { url: string; authorization: string };
-  keys: Record<string, string>;
-}
-
 export async function ordersBench(dynamodbEndpoint: string): Promise<string> {
-  const child: ChildProcess = fork(`${REPO_ROOT}/bench/support/hub-process.ts`, [], {
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...process.env,
-      BENCH_DYNAMODB_ENDPOINT: dynamodbEndpoint,
-      BENCH_TIME_SCALE: '3600',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('message', (m: Ready & { type: string }) =>
-      m.type === 'ready' ? resolve(m) : reject(new Error('hub did not start')),
-    );
-    child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
-  });
+  const { ready, stop } = await startHubChild(dynamodbEndpoint, { BENCH_TIME_SCALE: '3600' });
   const call = async (role: string, method: string, path: string, body?: unknown) => {
     const response = await fetch(`${ready.api}${path}`, {
       method,
@@ -204,8 +181,6 @@ export async function ordersBench(dynamodbEndpoint: string): Promise<string> {
       `adapter overhead: ${fmt(adapterP50 - rawP50, 2)} ms per call at p50 (${fmt(adapterP50 / rawP50, 2)}× raw), ${ADAPTER_CALLS} calls each`,
     ].join('\n');
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.send({ type: 'stop' });
-    await exited;
+    await stop();
   }
 }

@@ -1,4 +1,21 @@
 /** Small helpers shared by the benchmarks: running a load at fixed concurrency and summarising it. */
+import { readFileSync } from 'node:fs';
+
+/** CPU milliseconds a process has used (Linux /proc; clock ticks are 10 ms). */
+export function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU milliseconds this process has used. */
+export const selfCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 export interface LoadResult {
   requests: number;

@@ -3,7 +3,7 @@
  * problem+json for a program, with the status each outcome is answered with.
  */
 import type { ApiResult } from '../shared/http.ts';
-import { type LinkRefusal, pageResult, refusalResult, seeOther } from '../shared/public-page.ts';
+import { pageResult, type RefusalTable, refusalOf, refusalResult, seeOther } from '../shared/public-page.ts';
 import type { LinkDecision, LinkPage, RefusalReason, Refused } from './use-cases/approval-link.use-case.ts';
 import { approvalPages, confirmPage, type OutcomeKind } from './views/approval-page.ts';
 
@@ -12,15 +12,17 @@ export const MAX_FORM_BYTES = 32 * 1024;
 
 const linkPath = (linkId: string) => `/approvals/${linkId}`;
 
-const REFUSALS: Record<RefusalReason, { status: number; slug: string; title: string; page: OutcomeKind }> = {
+const REFUSALS: RefusalTable<RefusalReason, OutcomeKind> = {
   unknown: { status: 404, slug: 'approval-link-unknown', title: 'Link not valid', page: 'invalid' },
   'nonce-mismatch': {
     status: 403,
     slug: 'approval-nonce-mismatch',
     title: 'This form does not belong to this link',
     page: 'invalid',
+    // The mismatch page says what happened in its heading; the others keep their kind's.
+    titleOnPage: true,
   },
-  'bad-form': { status: 400, slug: 'bad-decision-form', title: 'Bad form', page: 'bad-form' },
+  'bad-form': { status: 400, slug: 'bad-decision-form', title: 'Bad form', page: 'bad-form', back: true },
   'already-decided': {
     status: 409,
     slug: 'approval-already-decided',
@@ -44,24 +46,8 @@ const REFUSALS: Record<RefusalReason, { status: number; slug: string; title: str
   },
 };
 
-function refusal(refused: Refused, linkId: string): LinkRefusal<OutcomeKind> {
-  const { status, slug, title, page } = REFUSALS[refused.reason];
-  return {
-    status,
-    slug,
-    title,
-    page: {
-      kind: page,
-      lines: refused.lines,
-      // The mismatch page says what happened in its heading; the others keep their kind's.
-      ...(refused.reason === 'nonce-mismatch' ? { title } : {}),
-      ...(refused.reason === 'bad-form'
-        ? { back: { href: linkPath(linkId), label: 'Back to the request' } }
-        : {}),
-    },
-    ...(refused.details ? { extensions: refused.details } : {}),
-  };
-}
+const refusal = (refused: Refused, linkId: string) =>
+  refusalOf(REFUSALS, refused, { href: linkPath(linkId), label: 'Back to the request' });
 
 /** GET and HEAD: always a page. */
 export function linkPageResult(shown: LinkPage, linkId: string, method: string): ApiResult {

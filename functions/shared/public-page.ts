@@ -111,6 +111,45 @@ export interface LinkRefusal<Kind extends string> {
   extensions?: Record<string, unknown>;
 }
 
+/** How a link answers each reason it refuses for: the status and problem, and which page says it. */
+export type RefusalTable<Reason extends string, Kind extends string> = Record<
+  Reason,
+  {
+    status: number;
+    slug: string;
+    title: string;
+    page: Kind;
+    /** The problem's detail, when it says other than the page's lines. */
+    detail?: string;
+    /** The page offers a way back to the form. */
+    back?: true;
+    /** The page's heading is the problem's title, not its kind's. */
+    titleOnPage?: true;
+  }
+>;
+
+/** A refusal a use case answered (its reason, its words, its details), as the edge sends it. */
+export function refusalOf<Reason extends string, Kind extends string>(
+  table: RefusalTable<Reason, Kind>,
+  refused: { reason: Reason; lines: string[]; details?: Record<string, unknown> },
+  back: { href: string; label: string },
+): LinkRefusal<Kind> {
+  const { status, slug, title, page, detail, back: offersBack, titleOnPage } = table[refused.reason];
+  return {
+    status,
+    slug,
+    title,
+    page: {
+      kind: page,
+      lines: refused.lines,
+      ...(titleOnPage ? { title } : {}),
+      ...(offersBack ? { back } : {}),
+    },
+    ...(detail ? { detail } : {}),
+    ...(refused.details ? { extensions: refused.details } : {}),
+  };
+}
+
 /** A browser gets the outcome page; a program gets problem+json with the same words. */
 export function refusalResult<Kind extends string>(
   pages: PublicPages<Kind>,

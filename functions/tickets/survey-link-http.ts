@@ -3,7 +3,7 @@
  * problem+json for a program, with the status each outcome is answered with.
  */
 import type { ApiResult } from '../shared/http.ts';
-import { type LinkRefusal, pageResult, refusalResult, seeOther } from '../shared/public-page.ts';
+import { pageResult, type RefusalTable, refusalOf, refusalResult, seeOther } from '../shared/public-page.ts';
 import type {
   SurveyAnswered,
   SurveyPage,
@@ -17,10 +17,7 @@ export const MAX_SURVEY_FORM_BYTES = 16 * 1024;
 
 const linkPath = (linkId: string) => `/surveys/${linkId}`;
 
-const REFUSALS: Record<
-  SurveyRefusalReason,
-  { status: number; slug: string; title: string; page: SurveyOutcome; detail?: string; back?: true }
-> = {
+const REFUSALS: RefusalTable<SurveyRefusalReason, SurveyOutcome> = {
   unknown: { status: 404, slug: 'survey-link-unknown', title: 'Link not valid', page: 'invalid' },
   'bad-form': {
     status: 400,
@@ -46,21 +43,8 @@ const REFUSALS: Record<
   expired: { status: 410, slug: 'survey-link-expired', title: 'Link expired', page: 'expired' },
 };
 
-function refusal(refused: SurveyRefused, linkId: string): LinkRefusal<SurveyOutcome> {
-  const { status, slug, title, page, detail, back } = REFUSALS[refused.reason];
-  return {
-    status,
-    slug,
-    title,
-    page: {
-      kind: page,
-      lines: refused.lines,
-      ...(back ? { back: { href: linkPath(linkId), label: 'Back to the survey' } } : {}),
-    },
-    ...(detail ? { detail } : {}),
-    ...(refused.details ? { extensions: refused.details } : {}),
-  };
-}
+const refusal = (refused: SurveyRefused, linkId: string) =>
+  refusalOf(REFUSALS, refused, { href: linkPath(linkId), label: 'Back to the survey' });
 
 /** GET and HEAD: always a page. */
 export function surveyPageResult(shown: SurveyPage, linkId: string, method: string): ApiResult {
