@@ -58,6 +58,7 @@ export type Operation =
   | 'issue-credit-note'
   | 'record-payment'
   | 'cancel-order'
+  | 'decide-credit-hold'
   | 'me'
   | 'openapi';
 
@@ -444,6 +445,20 @@ function orderRoutes(): Route[] {
         'Before anything has shipped or been billed: the order is cancelled, its flow stopped and the ERP sales order ' +
         'cancelled. After shipment, credit what is returned and refund what was paid instead (409). Asking again answers ' +
         'the cancelled order (200).',
+    },
+    {
+      method: 'POST',
+      path: '/v1/orders/{id}/credit-decision',
+      handler: 'orders/decide-credit-hold',
+      operation: 'decide-credit-hold',
+      access: ['admin', 'finance'],
+      tag: 'Orders',
+      workflows: { 'order-to-cash': ['callback'] },
+      summary: 'Release or refuse an order on credit hold',
+      description:
+        'Release: the order goes on to the ERP. Refuse (with a comment): the order is cancelled; nothing was sent to the ' +
+        'ERP. The waiting flow is answered, and the order’s execution timeline shows who answered. The same decision ' +
+        'again answers the order (200); the other decision, or an order not on hold, is a 409.',
     },
     {
       ...common,

@@ -151,6 +151,18 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     },
   ],
   [
+    'orders/ask-credit-release',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      // The flow's tasks share one wiring (the ERP among it); this task only reads its URL.
+      messaging: { erp: true, email: 'orders' },
+      workflows: { 'order-to-cash': ['callback'] },
+      reason:
+        'keeps the credit hold’s task token beside the order, emails finance once per round, and answers a hold decided before it waited',
+    },
+  ],
+  [
     'orders/sync-sales-order',
     {
       invokedBy: 'workflow task',

@@ -84,6 +84,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       CreateSalesOrderFunction: { lambda: 'orders/sync-sales-order' },
       SyncShipmentsFunction: { lambda: 'orders/sync-shipments' },
       CheckPaidFunction: { lambda: 'orders/check-paid' },
+      AskCreditReleaseFunction: { lambda: 'orders/ask-credit-release' },
     },
   },
   {

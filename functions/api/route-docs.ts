@@ -17,6 +17,7 @@ import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/exe
 import { LeadContactActivity } from '#schemas/records/lead';
 import {
   CancelOrderInput,
+  CreditDecisionInput,
   CreditNoteInput,
   InvoiceInput,
   PaymentInput,
@@ -546,6 +547,13 @@ export function docsFor(route: Route): RouteDocs {
         'order',
         'No such order',
         'The order has shipped, been billed or closed',
+      );
+    case 'decide-credit-hold':
+      return orderDocs(
+        CreditDecisionInput,
+        'order',
+        'No such order',
+        'The order is not on credit hold, or its hold was answered the other way',
       );
     case 'me':
       return { responses: { 200: { description: 'The calling principal', schema: Me }, ...ERRORS } };

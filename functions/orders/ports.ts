@@ -6,6 +6,7 @@
  */
 import type { EmailSender } from '#connectors/email/email-sender';
 import type { ErpGateway } from '#connectors/erp/erp-gateway';
+import type { TaskCallbackRecord } from '#store/execution-links';
 import type { Outbox } from '#store/message-outbox';
 import type { RecordDeps } from '../records/ports.ts';
 
@@ -16,7 +17,21 @@ export interface OrderFlow {
   cancel(orderId: string, reason: string): Promise<void>;
 }
 
-export type OrderDeps = RecordDeps & { flow?: OrderFlow };
+/**
+ * An order on credit hold waits in its flow for finance (`.waitForTaskToken`); the token is kept
+ * here until someone answers.
+ */
+export interface CreditHolds {
+  keep(orderId: string, taskToken: string): Promise<void>;
+  waiting(orderId: string): Promise<string | undefined>;
+  /**
+   * Answers the waiting flow, noting who did (the order's execution timeline shows it);
+   * 'gone' when the flow no longer waits on that token.
+   */
+  answer(taskToken: string, released: boolean, by: TaskCallbackRecord): Promise<'delivered' | 'gone'>;
+}
+
+export type OrderDeps = RecordDeps & { flow?: OrderFlow; holds?: CreditHolds };
 
 /** Where invoices are emailed from, and the outbox each is recorded in before it is sent. */
 export interface Billing {
@@ -27,7 +42,7 @@ export interface Billing {
 }
 
 /** The workflow's tasks: the records, the ERP, and (where configured) invoices by email. */
-export type OrderFlowDeps = RecordDeps & { erp: ErpGateway; billing?: Billing };
+export type OrderFlowDeps = RecordDeps & { erp: ErpGateway; billing?: Billing; holds?: CreditHolds };
 
 /** What each order-to-cash task hands the next. */
 export interface OrderFlowState {

@@ -15,6 +15,7 @@ import { documents } from '#store/dynamodb';
 import { MessageOutbox } from '#store/message-outbox';
 import { recordDeps } from '../records/wiring.ts';
 import type { OrderFlowDeps } from './ports.ts';
+import { creditHolds } from './wiring.ts';
 
 const ErpEnv = TableEnv.extend({
   ERP_URL: z.url({ error: 'ERP_URL must be the base URL of the ERP' }),
@@ -49,6 +50,7 @@ export function orderFlowDeps(): OrderFlowDeps {
   if (!from) logger.warn('ORDER_EMAIL_FROM is not set: invoices are kept but not emailed');
   tasks = {
     ...recordDeps(),
+    holds: creditHolds(),
     ...(from
       ? {
           billing: {

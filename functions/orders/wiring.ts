@@ -8,15 +8,17 @@
  */
 import { executionArnOf, workflowArn, workflowArnVariable } from '#connectors/stepfunctions/client';
 import { stepFunctionsExecutions } from '#connectors/stepfunctions/executions';
+import { stepFunctionsCallbacks } from '#connectors/stepfunctions/task-callbacks';
 import { loadConfig, TableEnv } from '#platform/config';
 import { logger } from '#platform/observability';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
+import { TaskTokenStore } from '#store/task-tokens';
 import type { RecordLifecycle } from '../records/ports.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
 import { FIRST_POLL_SECONDS } from './domain/polling.ts';
-import type { OrderDeps, OrderFlow } from './ports.ts';
+import type { CreditHolds, OrderDeps, OrderFlow } from './ports.ts';
 
 /** The workflows' names in workflows/registry.ts and in WORKFLOW_<NAME>_ARN. */
 export const ORDER_TO_CASH = 'order-to-cash';
@@ -73,11 +75,31 @@ export function orderFlow(): OrderFlow | undefined {
   return flow;
 }
 
+let holds: CreditHolds | undefined;
+/** Credit holds' task tokens beside the order, answered through Step Functions, with who answered. */
+export function creditHolds(): CreditHolds {
+  if (holds) return holds;
+  const { TABLE_NAME } = loadConfig(TableEnv);
+  const tokens = new TaskTokenStore(documents, TABLE_NAME);
+  const links = new ExecutionLinkStore(documents, TABLE_NAME);
+  const callbacks = stepFunctionsCallbacks<{ released: boolean }>();
+  const order = (id: string) => ({ type: 'order', id });
+  holds = {
+    keep: (orderId, token) => tokens.keep(order(orderId), 'credit-hold', token),
+    waiting: (orderId) => tokens.find(order(orderId), 'credit-hold'),
+    async answer(token, released, by) {
+      await links.recordCallback(token, by);
+      return callbacks.succeed(token, { released });
+    },
+  };
+  return holds;
+}
+
 let orders: OrderDeps | undefined;
 export function orderDeps(): OrderDeps {
   if (orders) return orders;
   const f = orderFlow();
-  orders = { ...recordDeps(), ...(f ? { flow: f } : {}) };
+  orders = { ...recordDeps(), holds: creditHolds(), ...(f ? { flow: f } : {}) };
   return orders;
 }
 

@@ -104,6 +104,15 @@ export const OrderServerFields = z.object({
     })
     .optional(),
   cancellation: z.object({ reason: z.string(), at: z.string(), by: z.string() }).optional(),
+  creditDecision: z
+    .object({
+      decision: z.enum(['release', 'refuse']),
+      by: z.string(),
+      at: z.string(),
+      comment: z.string().optional(),
+    })
+    .optional()
+    .meta({ description: 'How finance answered a credit hold' }),
 });
 
 const LineUnits = z.strictObject({
@@ -118,6 +127,18 @@ const LinesOf = (what: string) =>
 
 /** Why an order is cancelled. */
 export const CancelOrderInput = z.strictObject({ reason: text(500) }).meta({ id: 'CancelOrderInput' });
+
+/** Finance's answer to an order on credit hold: release it to the ERP, or refuse it (the order is cancelled). */
+export const CreditDecisionInput = z
+  .strictObject({
+    decision: z.enum(['release', 'refuse'], { error: 'must be "release" or "refuse"' }),
+    comment: text(500).optional(),
+  })
+  .refine((d) => d.decision === 'release' || d.comment !== undefined, {
+    error: 'say why the credit is refused',
+    path: ['comment'],
+  })
+  .meta({ id: 'CreditDecisionInput' });
 
 /** A shipment of an order (as the ERP or a warehouse reports it). */
 export const ShipmentInput = z

@@ -598,8 +598,8 @@ describe('the app', () => {
         (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
           .Environment?.Variables?.ERP_URL,
     );
-    // Credit check, sales order, shipments, payments, and the cancellation's compensation.
-    expect(erpFunctions).toHaveLength(5);
+    // Credit check and its hold, sales order, shipments, payments, and the cancellation’s compensation.
+    expect(erpFunctions).toHaveLength(6);
     for (const f of erpFunctions) {
       const variables = (f as { Properties: { Environment: { Variables: Record<string, unknown> } } })
         .Properties.Environment.Variables;

@@ -161,8 +161,14 @@ describe('the order-to-cash workflow', () => {
     expect(history).toEqual(expect.arrayContaining(['create', 'credit-check', 'confirm', 'ledger', 'close']));
   });
 
-  it('puts an order over the customer’s credit limit on hold, and sends nothing to the ERP', async () => {
-    // 45 seats at 1,200 EUR: 54,000 EUR plus what the customer owes, over the 50,000 limit.
+  it('puts an order over the customer’s credit limit on hold, asks finance, and goes on to the ERP once released', async () => {
+    const finance = await hub.api.post('/v1/users', {
+      name: 'Fran Finance',
+      email: 'fran.finance@example.com',
+      role: 'finance',
+    });
+    expect(finance.status).toBe(201);
+    // 45 seats at 1,200 EUR and a workshop: 55,800 EUR, over the 50,000 limit.
     const id = await orderOf(45);
     const held = await until(
       'the credit hold',
@@ -171,9 +177,100 @@ describe('the order-to-cash workflow', () => {
     );
     expect(held.erp.salesOrder).toBeUndefined();
     expect(salesOrders(id)).toEqual([]);
-    const history = (await hub.api.get(`/v1/orders/${id}/history`)).body.items;
-    expect(history[0]).toMatchObject({ action: 'credit-hold' });
-    expect(history[0].summary).toMatch(/over the limit of €50,000\.00/);
+    const history = async () =>
+      (
+        (await hub.api.get(`/v1/orders/${id}/history?limit=50`)).body.items as {
+          action: string;
+          summary: string;
+        }[]
+      )
+        .slice()
+        .reverse();
+    const hold = (await history()).find((h) => h.action === 'credit-hold');
+    expect(hold?.summary).toMatch(/over the limit of €50,000\.00/);
+    // Finance is asked by email, once, and the order's history says whom.
+    const asked = await until(
+      'finance asked',
+      async () =>
+        ((await (await fetch(`${hub.urls.ses}/store`)).json()) as { emails: StoredEmail[] }).emails.filter(
+          (e) => e.destination.to.includes('fran.finance@example.com') && e.subject.includes(id),
+        ),
+      (m) => m.length === 1,
+    );
+    expect(asked[0]?.subject).toBe(`Credit hold: ${held.erp.customer}, order ${id} for €55,800.00`);
+    await until('the request noted', history, (h) => h.some((e) => e.action === 'credit-release-requested'));
+    expect((await history()).find((e) => e.action === 'credit-release-requested')?.summary).toContain(
+      'Fran Finance',
+    );
+
+    // Neither sales nor a bad body can answer it; nothing changes.
+    const decide = (body: unknown, as: 'finance' | 'sales' = 'finance') =>
+      hub.api.post(`/v1/orders/${id}/credit-decision`, body, { as });
+    expect((await decide({ decision: 'release' }, 'sales')).status).toBe(403);
+    expect((await decide({ decision: 'maybe' })).status).toBe(422);
+    const noReason = await decide({ decision: 'refuse' });
+    expect(noReason.status).toBe(422);
+    expect(JSON.stringify(noReason.body)).toContain('say why the credit is refused');
+    expect((await order(id)).status).toBe('credit_hold');
+
+    const released = await decide({ decision: 'release', comment: 'Prepayment agreed' });
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({
+      status: 'pending',
+      creditDecision: { decision: 'release', comment: 'Prepayment agreed' },
+    });
+    const confirmed = await until(
+      'the sales order after release',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+    );
+    expect(salesOrders(id)).toEqual([
+      expect.objectContaining({ name: confirmed.erp.salesOrder, docstatus: 1 }),
+    ]);
+    // The same decision again answers the order; the other one is refused.
+    expect((await decide({ decision: 'release' })).status).toBe(200);
+    expect((await decide({ decision: 'refuse', comment: 'Too late' })).status).toBe(409);
+    // The execution's timeline shows the wait and who answered it.
+    const timeline = (await hub.api.get(`/v1/executions/order-to-cash.${id}`)).body;
+    const wait = timeline.states.find((s: { name: string }) => s.name === 'Credit Hold');
+    expect(wait.attempts[0].callback).toMatchObject({
+      settlement: 'success',
+      settledBy: { channel: 'api', href: `/v1/orders/${id}/history` },
+    });
+    expect(JSON.stringify(timeline)).not.toMatch(/"taskToken":"(?!\[task token)/);
+  });
+
+  it('cancels an order on credit hold that finance refuses; the ERP never hears of it', async () => {
+    const id = await orderOf(46);
+    await until(
+      'the credit hold',
+      () => order(id),
+      (o) => o.status === 'credit_hold',
+    );
+    const refused = await hub.api.post(
+      `/v1/orders/${id}/credit-decision`,
+      { decision: 'refuse', comment: 'Two invoices 90 days overdue' },
+      { as: 'finance' },
+    );
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({
+      status: 'cancelled',
+      cancellation: { reason: 'Credit refused: Two invoices 90 days overdue' },
+    });
+    const runs = await until(
+      'the flow to end',
+      async () => (await hub.api.get(`/v1/executions?record=order:${id}`)).body.items as { status: string }[],
+      (items) => items[0]?.status === 'SUCCEEDED',
+    );
+    expect(runs).toHaveLength(1);
+    expect(salesOrders(id)).toEqual([]);
+    // An order not on hold cannot be released.
+    const again = await hub.api.post(
+      `/v1/orders/${id}/credit-decision`,
+      { decision: 'release' },
+      { as: 'finance' },
+    );
+    expect(again.status).toBe(409);
   });
 
   it('loses nothing and doubles nothing while the ERP is down, or loses the answer after committing', async () => {
