@@ -59,6 +59,10 @@ export type Operation =
   | 'record-payment'
   | 'cancel-order'
   | 'decide-credit-hold'
+  | 'list-dead-letters'
+  | 'get-dead-letter'
+  | 'replay-dead-letter'
+  | 'discard-dead-letter'
   | 'me'
   | 'openapi';
 
@@ -366,6 +370,61 @@ function executionRoutes(): Route[] {
   ];
 }
 
+/**
+ * Dead letters (docs/operations.md): executions that stopped for good, kept with the state they
+ * failed in, replayed from it by an admin.
+ */
+function deadLetterRoutes(): Route[] {
+  const base = '/v1/admin/dead-letters';
+  const common = { access: ['admin'], tag: 'Workflows' } as const;
+  return [
+    {
+      ...common,
+      method: 'GET',
+      path: base,
+      handler: 'executions/dead-letters',
+      operation: 'list-dead-letters',
+      summary: 'List dead letters',
+      description:
+        'Executions that spent their retries or met an error no retry fixes, newest first; by `status` (open, ' +
+        'replayed, discarded) and `workflow`.',
+    },
+    {
+      ...common,
+      method: 'GET',
+      path: `${base}/{id}`,
+      handler: 'executions/dead-letters',
+      operation: 'get-dead-letter',
+      summary: 'Get a dead letter',
+      description:
+        'The error, the state the flow failed in, the record it ran for, and every replay with who asked. The id is ' +
+        'the failed execution’s (GET /v1/executions/{id} shows its timeline).',
+    },
+    {
+      ...common,
+      method: 'POST',
+      path: `${base}/{id}/replay`,
+      handler: 'executions/replay-dead-letter',
+      operation: 'replay-dead-letter',
+      workflows: { '*': ['start'] },
+      summary: 'Replay a dead letter',
+      description:
+        'Starts the workflow again from the state it failed in, as a new execution tied to the same record; the ' +
+        'flows’ steps are idempotent, so nothing done before is done twice. A replay that fails again is a dead ' +
+        'letter of its own. 409 when the letter was discarded, or changed by someone else meanwhile.',
+    },
+    {
+      ...common,
+      method: 'POST',
+      path: `${base}/{id}/discard`,
+      handler: 'executions/discard-dead-letter',
+      operation: 'discard-dead-letter',
+      summary: 'Discard a dead letter',
+      description: 'Dealt with otherwise (a reason is required); kept and listed as discarded.',
+    },
+  ];
+}
+
 /** A quote's approval run: submit, recall, and where it stands (docs/quote-approval.md). */
 function quoteApprovalRoutes(): Route[] {
   const quote = RECORD_CATALOGUE.quote;
@@ -566,6 +625,7 @@ export const ROUTES: readonly Route[] = [
   },
   ...approvalLinkRoutes(),
   ...executionRoutes(),
+  ...deadLetterRoutes(),
   {
     method: 'POST',
     path: '/v1/admin/sla-policies/simulate',

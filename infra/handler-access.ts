@@ -200,6 +200,14 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     },
   ],
   [
+    'executions/record-dead-letter',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      reason: 'keeps a failed execution’s state, error and record as a dead letter an admin can replay',
+    },
+  ],
+  [
     'approvals/inbound-sms',
     {
       invokedBy: 'inbound SMS',

@@ -85,6 +85,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
       SyncShipmentsFunction: { lambda: 'orders/sync-shipments' },
       CheckPaidFunction: { lambda: 'orders/check-paid' },
       AskCreditReleaseFunction: { lambda: 'orders/ask-credit-release' },
+      RecordDeadLetterFunction: { lambda: 'executions/record-dead-letter' },
     },
   },
   {
@@ -94,6 +95,7 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
     type: 'STANDARD',
     placeholders: {
       CompensateOrderFunction: { lambda: 'orders/compensate-order' },
+      RecordDeadLetterFunction: { lambda: 'executions/record-dead-letter' },
     },
   },
 ];

@@ -13,6 +13,7 @@ import { Me, PageQuery, Problem, pageOf } from '#schemas/api';
 import { DecisionForm, DecisionReceipt } from '#schemas/approval';
 import { ApprovalRunView } from '#schemas/approval-run';
 import { AuditEntry } from '#schemas/audit';
+import { DeadLetterListQuery, DeadLetterView, DiscardDeadLetterInput } from '#schemas/dead-letter';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
 import { LeadContactActivity } from '#schemas/records/lead';
 import {
@@ -395,6 +396,46 @@ export function docsFor(route: Route): RouteDocs {
           },
           413: { description: 'Body too large' },
           415: { description: 'Neither a form nor JSON' },
+        },
+      };
+    case 'list-dead-letters':
+      return {
+        query: DeadLetterListQuery,
+        responses: {
+          200: {
+            description: 'A page of dead letters, newest first',
+            schema: pageOf(DeadLetterView, 'DeadLetterPage'),
+          },
+          ...ERRORS,
+          400: { description: 'Unknown parameter, bad status or workflow name, bad cursor' },
+        },
+      };
+    case 'get-dead-letter':
+      return {
+        responses: {
+          200: { description: 'The dead letter', schema: DeadLetterView },
+          ...ERRORS,
+          404: { description: 'No such dead letter' },
+        },
+      };
+    case 'replay-dead-letter':
+      return {
+        responses: {
+          200: { description: 'The dead letter with its new replay', schema: DeadLetterView },
+          ...ERRORS,
+          404: { description: 'No such dead letter' },
+          409: { description: 'Discarded, or replayed or discarded by someone else meanwhile' },
+        },
+      };
+    case 'discard-dead-letter':
+      return {
+        body: { schema: DiscardDeadLetterInput, mediaTypes: JSON_TYPES },
+        responses: {
+          200: { description: 'The dead letter, discarded', schema: DeadLetterView },
+          ...ERRORS,
+          404: { description: 'No such dead letter' },
+          409: { description: 'Replayed or discarded by someone else meanwhile' },
+          422: { description: 'No reason given' },
         },
       };
     case 'list-executions':

@@ -296,6 +296,101 @@ describe('the order-to-cash workflow', () => {
     expect(hub.erp.requests().some((r) => r.path.includes('Sales Order') && r.status === 0)).toBe(true);
   });
 
+  it('honours a storm of 429s with Retry-After and still makes exactly one sales order', async () => {
+    hub.erp.injectFault({
+      kind: 'throttle',
+      match: 'POST /api/v2/document/Sales Order',
+      retryAfter: 1,
+      times: 4,
+    });
+    const id = await orderOf(1);
+    const confirmed = await until(
+      'the sales order through the storm',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+      60_000,
+    );
+    expect(salesOrders(id)).toEqual([expect.objectContaining({ name: confirmed.erp.salesOrder })]);
+    const creates = hub.erp
+      .requests()
+      .filter((r) => r.method === 'POST' && r.path === '/api/v2/document/Sales Order')
+      .slice(-5);
+    expect(creates.map((r) => r.status)).toEqual([429, 429, 429, 429, 200]);
+    // Each try after a 429 came no sooner than the second the ERP asked for (clock tolerance aside).
+    for (let i = 1; i < creates.length; i++)
+      expect(
+        Date.parse(String(creates[i]?.at)) - Date.parse(String(creates[i - 1]?.at)),
+      ).toBeGreaterThanOrEqual(950);
+  });
+
+  it('fails an order the ERP refuses into a dead letter that an admin sees and replays, once', async () => {
+    hub.erp.injectFault({
+      kind: 'error',
+      status: 417,
+      match: 'POST /api/v2/document/Sales Order',
+      times: 1,
+    });
+    const id = await orderOf(1);
+    const letters = await until(
+      'the dead letter',
+      async () => (await hub.api.get('/v1/admin/dead-letters?status=open&workflow=order-to-cash')).body.items,
+      (items: { record?: { id: string } }[]) => items.some((l) => l.record?.id === id),
+    );
+    const letter = letters.find((l: { record?: { id: string } }) => l.record?.id === id) as {
+      id: string;
+      state: Record<string, unknown>;
+    };
+    expect(letter).toMatchObject({
+      id: `order-to-cash.${id}`,
+      workflow: 'order-to-cash',
+      record: { type: 'order', id },
+      error: 'ErpRejectedError',
+      status: 'open',
+      state: { orderId: id },
+      replays: [],
+    });
+    expect(letter.state.error).toBeUndefined();
+    expect((await order(id)).status).toBe('pending');
+    expect(salesOrders(id)).toEqual([]);
+    // Only admins see or replay them; a bad id is a 404.
+    expect((await hub.api.get('/v1/admin/dead-letters', { as: 'finance' })).status).toBe(403);
+    expect((await hub.api.get('/v1/admin/dead-letters/order-to-cash.ord_nope')).status).toBe(404);
+    expect((await hub.api.post('/v1/admin/dead-letters/nonsense/replay', undefined)).status).toBe(404);
+
+    const replayed = await hub.api.post(`/v1/admin/dead-letters/${letter.id}/replay`, undefined);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body).toMatchObject({
+      status: 'replayed',
+      replays: [{ execution: `order-to-cash.${id}-r1`, by: { kind: 'api-key' } }],
+    });
+    const confirmed = await until(
+      'the replayed order confirmed',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+    );
+    expect(salesOrders(id)).toEqual([expect.objectContaining({ name: confirmed.erp.salesOrder })]);
+    // The order's executions show the failed run and its replay.
+    const runs = (await hub.api.get(`/v1/executions?record=order:${id}&workflow=order-to-cash`)).body
+      .items as {
+      id: string;
+      status: string;
+    }[];
+    expect(runs.map((r) => [r.id, r.status]).sort()).toEqual([
+      [`order-to-cash.${id}`, 'FAILED'],
+      [`order-to-cash.${id}-r1`, 'RUNNING'],
+    ]);
+    // Discarding needs a reason; a discarded letter is not replayed.
+    expect((await hub.api.post(`/v1/admin/dead-letters/${letter.id}/discard`, {})).status).toBe(422);
+    const discarded = await hub.api.post(`/v1/admin/dead-letters/${letter.id}/discard`, {
+      reason: 'Replayed and confirmed',
+    });
+    expect(discarded.body).toMatchObject({
+      status: 'discarded',
+      discarded: { reason: 'Replayed and confirmed' },
+    });
+    expect((await hub.api.post(`/v1/admin/dead-letters/${letter.id}/replay`, undefined)).status).toBe(409);
+  });
+
   it('cancels an order before it ships: the flow stops and the ERP sales order is cancelled, once', async () => {
     const id = await orderOf(1);
     const confirmed = await until(
