@@ -59,6 +59,8 @@ export type Operation =
   | 'record-payment'
   | 'cancel-order'
   | 'decide-credit-hold'
+  | 'hold-dunning'
+  | 'simulate-dunning'
   | 'list-dead-letters'
   | 'get-dead-letter'
   | 'replay-dead-letter'
@@ -554,6 +556,18 @@ function orderRoutes(): Route[] {
       description: 'Never beyond what the invoice billed; the invoice’s outstanding falls by the credit.',
     },
     {
+      method: 'POST',
+      path: '/v1/invoices/{id}/dunning-hold',
+      handler: 'orders/hold-dunning',
+      operation: 'hold-dunning',
+      access: ['admin', 'finance'],
+      tag: 'Orders',
+      summary: 'Hold or resume an invoice’s payment reminders',
+      description:
+        '`{"hold": true, "reason": …}` stops the reminders (a dispute, a payment plan); `{"hold": false}` resumes them. ' +
+        'The account’s `dunningHold` holds every invoice of the account.',
+    },
+    {
       ...common,
       method: 'POST',
       path: '/v1/invoices/{id}/payments',
@@ -626,6 +640,19 @@ export const ROUTES: readonly Route[] = [
   ...approvalLinkRoutes(),
   ...executionRoutes(),
   ...deadLetterRoutes(),
+  {
+    method: 'POST',
+    path: '/v1/admin/dunning-policies/simulate',
+    handler: 'orders/simulate-dunning',
+    operation: 'simulate-dunning',
+    access: ['admin', 'manager', 'finance'],
+    summary: 'Dry-run dunning for an invoice',
+    description:
+      'For an invoice (or its facts): the policy that applies and why, and each reminder — when it goes out in the ' +
+      'policy’s business hours, by which channel, what it says and its fee — with what was sent already and why ' +
+      'nothing more goes (paid, held). Starts nothing and sends nothing.',
+    tag: 'Admin',
+  },
   {
     method: 'POST',
     path: '/v1/admin/sla-policies/simulate',

@@ -195,8 +195,9 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     {
       invokedBy: 'workflow task',
       table: 'readWrite',
-      messaging: { erp: true },
-      reason: 'books the order’s payments and refunds in the ERP and closes an order that is billed and paid',
+      messaging: { erp: true, email: 'orders', sms: true },
+      reason:
+        'books the order’s payments and refunds in the ERP, sends the payment reminders due (email, SMS) and closes an order that is billed and paid',
     },
   ],
   [

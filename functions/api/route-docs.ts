@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { SimulateApprovalRequest } from '#schemas/admin/approval-simulation';
 import { ActivateRequest, VersionRequest } from '#schemas/admin/document';
+import { DunningHoldInput, SimulateDunningRequest } from '#schemas/admin/dunning-policy';
 import { FormReceipt } from '#schemas/admin/lead-form';
 import { SimulateRoutingRequest } from '#schemas/admin/lead-routing';
 import { SimulateSlaRequest } from '#schemas/admin/sla-simulation';
@@ -589,6 +590,18 @@ export function docsFor(route: Route): RouteDocs {
         'No such order',
         'The order has shipped, been billed or closed',
       );
+    case 'hold-dunning':
+      return orderDocs(DunningHoldInput, 'invoice', 'No such invoice', 'The invoice is a credit note');
+    case 'simulate-dunning':
+      return {
+        body: { schema: SimulateDunningRequest, mediaTypes: JSON_TYPES },
+        responses: {
+          200: { description: 'The reminders the invoice gets, in order' },
+          ...ERRORS,
+          404: { description: 'No such invoice or policy version' },
+          422: { description: 'The request is invalid, or no dunning policy applies' },
+        },
+      };
     case 'decide-credit-hold':
       return orderDocs(
         CreditDecisionInput,

@@ -6,8 +6,10 @@
  */
 import type { EmailSender } from '#connectors/email/email-sender';
 import type { ErpGateway } from '#connectors/erp/erp-gateway';
+import type { SmsSender } from '#connectors/sms/sms-sender';
 import type { TaskCallbackRecord } from '#store/execution-links';
 import type { Outbox } from '#store/message-outbox';
+import type { DocumentDeps } from '../admin/ports.ts';
 import type { RecordDeps } from '../records/ports.ts';
 
 /** Starts the order-to-cash workflow of an order; starting it again is a no-op. */
@@ -36,13 +38,16 @@ export type OrderDeps = RecordDeps & { flow?: OrderFlow; holds?: CreditHolds };
 /** Where invoices are emailed from, and the outbox each is recorded in before it is sent. */
 export interface Billing {
   email: EmailSender;
+  /** For SMS payment reminders; without it an SMS level is noted as not sent. */
+  sms?: SmsSender;
   outbox: Outbox;
   /** Who the invoices say they are from. */
   seller: string;
 }
 
-/** The workflow's tasks: the records, the ERP, and (where configured) invoices by email. */
-export type OrderFlowDeps = RecordDeps & { erp: ErpGateway; billing?: Billing; holds?: CreditHolds };
+/** The workflow's tasks: the records, the ERP, invoices and reminders by email and SMS, the dunning policies. */
+export type OrderFlowDeps = RecordDeps &
+  Partial<Pick<DocumentDeps, 'versions'>> & { erp: ErpGateway; billing?: Billing; holds?: CreditHolds };
 
 /** What each order-to-cash task hands the next. */
 export interface OrderFlowState {

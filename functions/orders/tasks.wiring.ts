@@ -3,17 +3,18 @@
  *   TABLE_NAME                  the records table
  *   ERP_URL, ERP_AUTHORIZATION  the ERP the tasks sync with (docs/erp.md); on AWS
  *                               ERP_TOKEN_PARAMETER names the SSM parameter with the token instead
- *   ORDER_EMAIL_FROM            where invoices are emailed from
+ *   ORDER_EMAIL_FROM            where invoices, payment reminders and credit holds are emailed from
  * Apart from ./wiring.ts so that what only the tasks need stays out of the API's bundles.
  */
 import * as z from 'zod';
 import { SesEmailSender } from '#connectors/email/ses-email-sender';
 import { erpNextGateway } from '#connectors/erp/erpnext-gateway';
+import { SnsSmsSender } from '#connectors/sms/sns-sms-sender';
 import { loadConfig, TableEnv } from '#platform/config';
 import { logger } from '#platform/observability';
 import { documents } from '#store/dynamodb';
 import { MessageOutbox } from '#store/message-outbox';
-import { recordDeps } from '../records/wiring.ts';
+import { documentDeps } from '../admin/wiring.ts';
 import type { OrderFlowDeps } from './ports.ts';
 import { creditHolds } from './wiring.ts';
 
@@ -49,12 +50,14 @@ export function orderFlowDeps(): OrderFlowDeps {
   const from = config.ORDER_EMAIL_FROM;
   if (!from) logger.warn('ORDER_EMAIL_FROM is not set: invoices are kept but not emailed');
   tasks = {
-    ...recordDeps(),
+    // The records, and the dunning policies' versions.
+    ...documentDeps(),
     holds: creditHolds(),
     ...(from
       ? {
           billing: {
             email: new SesEmailSender({ from }),
+            sms: new SnsSmsSender(),
             outbox: new MessageOutbox(documents, config.TABLE_NAME),
             seller: from,
           },

@@ -24,5 +24,9 @@ export const AccountInput = z
     employees: z.int().min(0).max(10_000_000).optional(),
     ownerId: recordId('usr').optional(),
     parentAccountId: recordId('acc').optional(),
+    dunningHold: z
+      .boolean()
+      .optional()
+      .meta({ description: 'No payment reminders for this account’s invoices (a dispute, an agreed plan)' }),
   })
   .meta({ id: 'AccountInput' });

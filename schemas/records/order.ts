@@ -4,7 +4,9 @@
  * computed by the server (functions/orders/domain/ledger.ts) and never written by a client; the
  * documents are created only through the order routes, which apply each to the ledger.
  */
+
 import * as z from 'zod';
+import { InvoiceDunning } from '../admin/dunning-policy.ts';
 import { Currency, IsoDate, IsoDateTime, longText, MinorUnits, Percent, recordId, text } from '../common.ts';
 import { MAX_QUOTE_LINES, PricedQuoteLine, QuoteLineInput, QuoteTotals } from './quote.ts';
 
@@ -197,6 +199,7 @@ export const InvoiceFields = z.object({
     .meta({ description: 'For an invoice: what is credited, paid, refunded and still owed' }),
   reason: z.string().optional(),
   erpRef: z.string().optional(),
+  dunning: InvoiceDunning.optional().meta({ description: 'Reminders sent, fees charged, and a hold' }),
 });
 
 /** A payment received against an invoice, or a refund of one. */

@@ -17,17 +17,22 @@ export interface Customer {
   approvedQuote(seats: number, extra?: Record<string, unknown>): Promise<string>;
 }
 
-export async function customer(hub: TestHub, prices: { seat: number; workshop: number }): Promise<Customer> {
+export async function customer(
+  hub: TestHub,
+  prices: { seat: number; workshop: number },
+  account: Record<string, unknown> = {},
+): Promise<Customer> {
   const ownerId = (
     await hub.api.post('/v1/users', {
       name: 'Ana Seller',
-      email: 'ana@example.com',
+      email: `ana.${Math.random().toString(36).slice(2, 8)}@example.com`,
       role: 'sales',
       timeZone: 'UTC',
     })
   ).body.id as string;
-  const accountId = (await hub.api.post('/v1/accounts', { name: 'Acme Europe GmbH', country: 'DE', ownerId }))
-    .body.id as string;
+  const accountId = (
+    await hub.api.post('/v1/accounts', { name: 'Acme Europe GmbH', country: 'DE', ownerId, ...account })
+  ).body.id as string;
   const contactEmail = `billing.${accountId.slice(-8).toLowerCase()}@acme.example`;
   const contactId = (
     await hub.api.post('/v1/contacts', {
@@ -37,9 +42,20 @@ export async function customer(hub: TestHub, prices: { seat: number; workshop: n
       accountId,
     })
   ).body.id as string;
-  const product = async (sku: string, unitPrice: number) =>
-    (await hub.api.post('/v1/products', { name: sku, sku, family: 'Software', currency: 'EUR', unitPrice }))
-      .body.id as string;
+  // A second customer on the same hub shares the products (their SKUs are unique).
+  const product = async (sku: string, unitPrice: number) => {
+    const made = await hub.api.post('/v1/products', {
+      name: sku,
+      sku,
+      family: 'Software',
+      currency: 'EUR',
+      unitPrice,
+    });
+    if (made.status === 201) return made.body.id as string;
+    const found = (await hub.api.all('products')).find((p) => p.sku === sku);
+    expect(found, `product ${sku}: ${made.status} ${made.text}`).toBeDefined();
+    return found?.id as string;
+  };
   const seat = await product('PLAT-SEAT-1Y', prices.seat);
   const workshop = await product('SVC-ONB-DAY', prices.workshop);
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BusinessClock } from '#functions/tickets/domain/business-calendar';
+import { BusinessClock } from '#functions/shared/business-calendar';
 import { advanceSla, pendingPoints, splitDue, targetFor } from '#functions/tickets/domain/sla-clock';
 import { SlaPolicy } from '#schemas/admin/sla-policy';
 

@@ -5,7 +5,13 @@
  */
 import type { Role } from '#schemas/common';
 
-export const ADMIN_KIND_NAMES = ['approval-policy', 'sla-policy', 'lead-routing', 'lead-form'] as const;
+export const ADMIN_KIND_NAMES = [
+  'approval-policy',
+  'sla-policy',
+  'lead-routing',
+  'lead-form',
+  'dunning-policy',
+] as const;
 export type AdminKindName = (typeof ADMIN_KIND_NAMES)[number];
 
 export interface AdminKindEntry {
@@ -45,5 +51,12 @@ export const ADMIN_CATALOGUE: Record<AdminKindName, AdminKindEntry> = {
     collection: 'lead-forms',
     idPrefix: 'lfm',
     access: { read: ['admin', 'manager', 'sales'], write: ['admin'] },
+  },
+  'dunning-policy': {
+    name: 'dunning-policy',
+    label: 'Dunning policy',
+    collection: 'dunning-policies',
+    idPrefix: 'dun',
+    access: { read: ['admin', 'manager', 'finance'], write: ['admin', 'finance'] },
   },
 };

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { ApprovalPolicy, type Approver } from '#schemas/admin/approval-policy';
+import { DunningPolicy } from '#schemas/admin/dunning-policy';
 import { LeadForm } from '#schemas/admin/lead-form';
 import { LeadRouting } from '#schemas/admin/lead-routing';
 import { SlaPolicy } from '#schemas/admin/sla-policy';
@@ -64,4 +65,14 @@ export const ADMIN_KINDS: Record<AdminKindName, AdminKind> = {
     },
   },
   'lead-form': { ...ADMIN_CATALOGUE['lead-form'], content: LeadForm, references: () => [] },
+  'dunning-policy': {
+    ...ADMIN_CATALOGUE['dunning-policy'],
+    content: DunningPolicy,
+    references: (content) =>
+      (content as DunningPolicy).levels.flatMap((level, i): Reference[] =>
+        level.assignTo?.type === 'user'
+          ? [{ path: ['levels', i, 'assignTo', 'userId'], type: 'user', id: level.assignTo.userId }]
+          : [],
+      ),
+  },
 };

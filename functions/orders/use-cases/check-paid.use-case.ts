@@ -4,13 +4,16 @@
  *    the ERP becomes a payment entry there against the invoice's ERP invoice, the payment id as
  *    its reference, so a retry never books it twice.
  * 2. Paid — everything billed, nothing outstanding, every payment in the ERP — the order is
- *    closed; otherwise the flow looks again later, sooner after money moved (../domain/polling.ts).
+ *    closed; otherwise the reminders due on its invoices go out (./dunning.ts) and the flow looks
+ *    again later: sooner after money moved (../domain/polling.ts), never after the next reminder
+ *    falls.
  */
 
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { standing } from '../domain/ledger.ts';
 import { nextPollSeconds } from '../domain/polling.ts';
 import type { OrderFlowDeps, OrderFlowState } from '../ports.ts';
+import { dunOrder } from './dunning.ts';
 import { moveOrder, noteErpRef } from './order-flow.ts';
 
 async function pushPayments(deps: OrderFlowDeps, orderId: string): Promise<boolean> {
@@ -56,10 +59,14 @@ export async function checkPaid(deps: OrderFlowDeps, state: OrderFlowState): Pro
   const paid = order.status === 'closed';
   // Money came in since the last look: the ledger's paid total moved.
   const progressed = order.ledger.paid !== (state.lastPaid ?? 0);
-  return {
-    ...state,
-    paid,
-    lastPaid: order.ledger.paid,
-    pollSeconds: nextPollSeconds(state.pollSeconds, progressed),
-  };
+  let pollSeconds = nextPollSeconds(state.pollSeconds, progressed);
+  if (!paid) {
+    const nextReminder = await dunOrder(deps, order);
+    if (nextReminder)
+      pollSeconds = Math.max(
+        1,
+        Math.min(pollSeconds, Math.ceil((nextReminder.getTime() - deps.now().getTime()) / 1000)),
+      );
+  }
+  return { ...state, paid, lastPaid: order.ledger.paid, pollSeconds };
 }

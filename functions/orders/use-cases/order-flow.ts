@@ -56,6 +56,51 @@ export async function moveOrder(
   );
 }
 
+/**
+ * Writes `change(document)` onto an invoice or a payment unless it answers undefined (nothing to
+ * change), version-conditioned with its audit entry, retried on a lost race; by the flow unless said.
+ */
+export async function moveDocument(
+  deps: RecordDeps,
+  type: 'invoice' | 'payment',
+  id: string,
+  change: (
+    current: StoredRecord,
+  ) => { fields: Record<string, unknown>; action: string; summary: string } | undefined,
+  source: ChangeSource = FLOW_SOURCE,
+): Promise<StoredRecord | undefined> {
+  return withRetries(
+    async () => {
+      const current = await deps.store.get(type, id);
+      const next = current ? change(current) : undefined;
+      if (!current || !next) return current;
+      const record: StoredRecord = {
+        ...current,
+        ...next.fields,
+        version: current.version + 1,
+        updatedAt: deps.now().toISOString(),
+        updatedBy: source.actor.id,
+      };
+      await deps.store.replace(
+        RECORD_TYPES[type],
+        current,
+        record,
+        auditEntry(
+          deps,
+          RECORD_TYPES[type],
+          record,
+          next.action,
+          diff(businessFields(current), businessFields(record)),
+          source,
+          next.summary,
+        ),
+      );
+      return record;
+    },
+    (error) => error instanceof VersionConflictError || error instanceof TransactionConflictError,
+  );
+}
+
 /** Notes on an invoice or a payment the ERP document it became, once (its version moves on). */
 export async function noteErpRef(
   deps: RecordDeps,
@@ -63,32 +108,9 @@ export async function noteErpRef(
   id: string,
   erpRef: string,
 ): Promise<void> {
-  await withRetries(
-    async () => {
-      const current = await deps.store.get(type, id);
-      if (!current || current.erpRef === erpRef) return;
-      const next: StoredRecord = {
-        ...current,
-        erpRef,
-        version: current.version + 1,
-        updatedAt: deps.now().toISOString(),
-        updatedBy: FLOW_SOURCE.actor.id,
-      };
-      await deps.store.replace(
-        RECORD_TYPES[type],
-        current,
-        next,
-        auditEntry(
-          deps,
-          RECORD_TYPES[type],
-          next,
-          'erp-sync',
-          diff(businessFields(current), businessFields(next)),
-          FLOW_SOURCE,
-          `In the ERP as ${erpRef}`,
-        ),
-      );
-    },
-    (error) => error instanceof VersionConflictError || error instanceof TransactionConflictError,
+  await moveDocument(deps, type, id, (current) =>
+    current.erpRef === erpRef
+      ? undefined
+      : { fields: { erpRef }, action: 'erp-sync', summary: `In the ERP as ${erpRef}` },
   );
 }

@@ -13,7 +13,7 @@
  */
 import type { SlaClockName, SlaPolicy, SlaTarget } from '#schemas/admin/sla-policy';
 import type { SlaBreach, SlaClock, TicketSla } from '#schemas/admin/sla-ticket';
-import { BusinessClock } from './business-calendar.ts';
+import { BusinessClock } from '../../shared/business-calendar.ts';
 
 export interface PolicyRef {
   id: string;

@@ -4,8 +4,8 @@ import type { DocumentDeps } from '../../admin/ports.ts';
 import { loadHead, loadVersion } from '../../admin/use-cases/document-service.ts';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { loadRecord } from '../../records/use-cases/record-service.ts';
+import { BusinessClock } from '../../shared/business-calendar.ts';
 import { parseOrThrow, rejected } from '../../shared/errors.ts';
-import { BusinessClock } from '../domain/business-calendar.ts';
 import { advanceSla, pendingPoints } from '../domain/sla-clock.ts';
 import { activeSlaPolicies, type ChosenPolicy, choosePolicy, SLA_KIND, tierOf } from './sla-policies.ts';
 

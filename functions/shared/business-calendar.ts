@@ -114,6 +114,23 @@ export class BusinessClock {
     return at.toJSDate();
   }
 
+  /** The first instant at or after `at` in working hours: `at` itself when it is in them. */
+  nextOpen(at: Date): Date {
+    const cursor = at.getTime();
+    let day = localDay(cursor, this.calendar.timeZone);
+    for (let i = 0; i < SEARCH_DAYS; i++) {
+      for (const span of this.spans(day))
+        if (span.end > cursor) return new Date(Math.max(span.start, cursor));
+      day = day.plus({ days: 1 });
+    }
+    throw new RangeError('the calendar has no working hours');
+  }
+
+  /** Local midnight of a date (YYYY-MM-DD) in the calendar's time zone, `days` later (or earlier). */
+  startOfDate(date: string, days = 0): Date {
+    return DateTime.fromISO(date, { zone: this.calendar.timeZone }).plus({ days }).startOf('day').toJSDate();
+  }
+
   /** A local, readable time for messages: `Mon 30 Nov 2026, 09:55 (Europe/Berlin)`. */
   format(at: Date): string {
     const local = DateTime.fromMillis(at.getTime(), { zone: this.calendar.timeZone });
