@@ -60,6 +60,9 @@ export type Operation =
   | 'cancel-order'
   | 'decide-credit-hold'
   | 'hold-dunning'
+  | 'start-reconciliation'
+  | 'list-reconciliations'
+  | 'get-reconciliation'
   | 'simulate-dunning'
   | 'list-dead-letters'
   | 'get-dead-letter'
@@ -427,6 +430,45 @@ function deadLetterRoutes(): Route[] {
   ];
 }
 
+/** Reconciliation runs: Junction's orders against the ERP's books (docs/order-to-cash.md). */
+function reconciliationRoutes(): Route[] {
+  const base = '/v1/admin/reconciliations';
+  const common = { access: ['admin', 'finance'], tag: 'Orders' } as const;
+  return [
+    {
+      ...common,
+      method: 'POST',
+      path: base,
+      handler: 'orders/start-reconciliation',
+      operation: 'start-reconciliation',
+      workflows: { 'order-reconciliation': ['start'] },
+      summary: 'Reconcile orders with the ERP now',
+      description:
+        'Starts a run (202): every order against its sales order, shipments and invoices in the ERP, and every ERP ' +
+        'sales order against Junction. Drifts are reported; the safe ones fixed as the flow would. On AWS a run also ' +
+        'starts daily.',
+    },
+    {
+      ...common,
+      method: 'GET',
+      path: base,
+      handler: 'orders/reconciliations',
+      operation: 'list-reconciliations',
+      summary: 'List reconciliation runs',
+      description: 'Newest first, with their counts: orders checked, drifts found and fixed.',
+    },
+    {
+      ...common,
+      method: 'GET',
+      path: `${base}/{id}`,
+      handler: 'orders/reconciliations',
+      operation: 'get-reconciliation',
+      summary: 'Get a reconciliation run',
+      description: 'Its status and every drift: what, where, and whether (and how) it was fixed.',
+    },
+  ];
+}
+
 /** A quote's approval run: submit, recall, and where it stands (docs/quote-approval.md). */
 function quoteApprovalRoutes(): Route[] {
   const quote = RECORD_CATALOGUE.quote;
@@ -640,6 +682,7 @@ export const ROUTES: readonly Route[] = [
   ...approvalLinkRoutes(),
   ...executionRoutes(),
   ...deadLetterRoutes(),
+  ...reconciliationRoutes(),
   {
     method: 'POST',
     path: '/v1/admin/dunning-policies/simulate',

@@ -201,6 +201,16 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     },
   ],
   [
+    'orders/reconcile',
+    {
+      invokedBy: 'workflow task',
+      table: 'readWrite',
+      messaging: { erp: true, email: 'orders', sms: true },
+      reason:
+        'compares orders with the ERP’s books page by page, writes the run’s report, and makes the fixes the flow would (a sales order noted, a shipment recorded and invoiced, a cancelled order’s sales order cancelled)',
+    },
+  ],
+  [
     'executions/record-dead-letter',
     {
       invokedBy: 'workflow task',

@@ -27,6 +27,11 @@ export interface WorkflowDeclaration {
   type: WorkflowType;
   /** `${Name}` in the definition → what it stands for. Every placeholder must be bound, and used. */
   placeholders: Readonly<Record<string, PlaceholderBinding>>;
+  /**
+   * On AWS, started on this EventBridge schedule (`rate(1 day)`, `cron(…)`) with `input`; the
+   * local hub runs no schedules (start such a workflow on demand).
+   */
+  schedule?: { expression: string; input: Record<string, unknown> };
 }
 
 /**
@@ -96,6 +101,20 @@ export const WORKFLOWS: readonly WorkflowDeclaration[] = [
     placeholders: {
       CompensateOrderFunction: { lambda: 'orders/compensate-order' },
       RecordDeadLetterFunction: { lambda: 'executions/record-dead-letter' },
+    },
+  },
+  {
+    // One execution per reconciliation run (`rec_…`, or the schedule's own name): pages through
+    // the orders and the ERP's sales orders.
+    name: 'order-reconciliation',
+    definitionFile: 'order-reconciliation.asl.json',
+    type: 'STANDARD',
+    placeholders: {
+      ReconcileFunction: { lambda: 'orders/reconcile' },
+    },
+    schedule: {
+      expression: 'rate(1 day)',
+      input: { by: { id: 'order-reconciliation', name: 'Scheduled reconciliation', kind: 'system' } },
     },
   },
 ];

@@ -33,6 +33,9 @@ export interface ErpSalesOrder {
   lines: { itemCode: string; quantity: number; delivered: number; billed: number }[];
 }
 
+/** A sales order as a list shows it (reconciliation reads these a page at a time). */
+export type ErpSalesOrderSummary = Omit<ErpSalesOrder, 'lines'>;
+
 export interface ErpShipment {
   name: string;
   salesOrder: string;
@@ -90,11 +93,17 @@ export interface ErpGateway {
   salesOrder(name: string): Promise<ErpSalesOrder>;
   /** The live (not cancelled) sales order made with this reference, if the ERP has one. */
   findSalesOrder(reference: string): Promise<ErpSalesOrder | undefined>;
+  /** Submitted and cancelled sales orders, oldest first, a page at a time. */
+  listSalesOrders(page: {
+    start: number;
+    limit: number;
+  }): Promise<{ items: ErpSalesOrderSummary[]; more: boolean }>;
   /** Cancels a sales order nothing submitted depends on; cancelling a cancelled one is a no-op. */
   cancelSalesOrder(name: string): Promise<void>;
   /** The submitted shipments (delivery notes) of a sales order, oldest first. */
   shipments(salesOrder: string): Promise<ErpShipment[]>;
   createInvoice(request: InvoiceRequest): Promise<ErpInvoice>;
+  invoice(name: string): Promise<ErpInvoice>;
   cancelInvoice(name: string): Promise<void>;
   recordPayment(request: PaymentRequest): Promise<ErpPayment>;
 }

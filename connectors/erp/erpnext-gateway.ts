@@ -303,6 +303,20 @@ export function erpNextGateway(options: ErpNextOptions): ErpGateway {
       return found ? salesOrderOf(await get('Sales Order', found.name)) : undefined;
     },
 
+    async listSalesOrders({ start, limit }) {
+      const filters = JSON.stringify([['docstatus', '!=', 0]]);
+      const fields = JSON.stringify(['name', 'po_no', 'status', 'docstatus', 'grand_total', 'currency']);
+      const page = await call(
+        'GET',
+        `${doc('Sales Order')}?filters=${encodeURIComponent(filters)}&fields=${encodeURIComponent(fields)}&order_by=${encodeURIComponent('creation asc')}&limit=${limit}&start=${start}`,
+      );
+      const items = (page.data as Doc[]).map((d) => {
+        const { lines: _lines, ...summary } = salesOrderOf({ ...d, items: [] });
+        return summary;
+      });
+      return { items, more: page.has_next_page === true };
+    },
+
     async cancelSalesOrder(name) {
       await cancel('Sales Order', name);
     },
@@ -342,6 +356,10 @@ export function erpNextGateway(options: ErpNextOptions): ErpGateway {
         await call('POST', `/api/method/${method}`, { source_name: request.shipment ?? request.salesOrder })
       ).message as Record<string, unknown>;
       return invoiceOf(await insertOnce('Sales Invoice', { ...draft, po_no: request.reference }));
+    },
+
+    async invoice(name) {
+      return invoiceOf(await get('Sales Invoice', name));
     },
 
     async cancelInvoice(name) {

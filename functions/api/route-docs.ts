@@ -590,6 +590,25 @@ export function docsFor(route: Route): RouteDocs {
         'No such order',
         'The order has shipped, been billed or closed',
       );
+    case 'start-reconciliation':
+      return { responses: { 202: { description: 'The run, started' }, ...ERRORS } };
+    case 'list-reconciliations':
+      return {
+        query: PageQuery,
+        responses: {
+          200: { description: 'A page of runs, newest first' },
+          ...ERRORS,
+          400: { description: 'Bad cursor' },
+        },
+      };
+    case 'get-reconciliation':
+      return {
+        responses: {
+          200: { description: 'The run and its drifts' },
+          ...ERRORS,
+          404: { description: 'No such run' },
+        },
+      };
     case 'hold-dunning':
       return orderDocs(DunningHoldInput, 'invoice', 'No such invoice', 'The invoice is a credit note');
     case 'simulate-dunning':

@@ -9,6 +9,7 @@ import type { ErpGateway } from '#connectors/erp/erp-gateway';
 import type { SmsSender } from '#connectors/sms/sms-sender';
 import type { TaskCallbackRecord } from '#store/execution-links';
 import type { Outbox } from '#store/message-outbox';
+import type { ReconciliationStore } from '#store/reconciliations';
 import type { DocumentDeps } from '../admin/ports.ts';
 import type { RecordDeps } from '../records/ports.ts';
 
@@ -61,3 +62,10 @@ export interface OrderFlowState {
   /** The ledger's paid total at the last look, to tell news from silence. */
   lastPaid?: number;
 }
+
+/** Reconciliation runs as the API starts and reads them. */
+export type ReconciliationDeps = Pick<RecordDeps, 'newId' | 'now'> & {
+  runs: Pick<ReconciliationStore, 'open' | 'get' | 'list'>;
+  /** Starts the order-reconciliation workflow for a run opened already. */
+  startRun(runId: string, input: Record<string, unknown>): Promise<unknown>;
+};

@@ -14,8 +14,10 @@ import { loadConfig, TableEnv } from '#platform/config';
 import { logger } from '#platform/observability';
 import { documents } from '#store/dynamodb';
 import { MessageOutbox } from '#store/message-outbox';
+import { ReconciliationStore } from '#store/reconciliations';
 import { documentDeps } from '../admin/wiring.ts';
 import type { OrderFlowDeps } from './ports.ts';
+import type { ReconcileDeps } from './use-cases/reconcile.use-case.ts';
 import { creditHolds } from './wiring.ts';
 
 const ErpEnv = TableEnv.extend({
@@ -70,4 +72,14 @@ export function orderFlowDeps(): OrderFlowDeps {
     }),
   };
   return tasks;
+}
+
+let reconcile: ReconcileDeps | undefined;
+/** The reconciliation workflow's tasks: the flow's wiring, and where runs are written. */
+export function reconcileDeps(): ReconcileDeps {
+  reconcile ??= {
+    ...orderFlowDeps(),
+    runs: new ReconciliationStore(documents, loadConfig(TableEnv).TABLE_NAME),
+  };
+  return reconcile;
 }

@@ -13,12 +13,14 @@ import { loadConfig, TableEnv } from '#platform/config';
 import { logger } from '#platform/observability';
 import { documents } from '#store/dynamodb';
 import { ExecutionLinkStore } from '#store/execution-links';
+import { ReconciliationStore } from '#store/reconciliations';
 import { TaskTokenStore } from '#store/task-tokens';
 import type { RecordLifecycle } from '../records/ports.ts';
 import { recordDeps } from '../records/wiring.ts';
 import { startWorkflow } from '../shared/workflows.ts';
 import { FIRST_POLL_SECONDS } from './domain/polling.ts';
-import type { CreditHolds, OrderDeps, OrderFlow } from './ports.ts';
+import type { CreditHolds, OrderDeps, OrderFlow, ReconciliationDeps } from './ports.ts';
+import { ORDER_RECONCILIATION } from './use-cases/reconciliations.use-case.ts';
 
 /** The workflows' names in workflows/registry.ts and in WORKFLOW_<NAME>_ARN. */
 export const ORDER_TO_CASH = 'order-to-cash';
@@ -115,3 +117,19 @@ export const orderLifecycle: RecordLifecycle = {
       );
   },
 };
+
+let reconciliations: ReconciliationDeps | undefined;
+/** Reconciliation runs in the records table; a run started through Step Functions. */
+export function reconciliationDeps(): ReconciliationDeps {
+  if (reconciliations) return reconciliations;
+  const { TABLE_NAME } = loadConfig(TableEnv);
+  const links = new ExecutionLinkStore(documents, TABLE_NAME);
+  const { newId, now } = recordDeps();
+  reconciliations = {
+    newId,
+    now,
+    runs: new ReconciliationStore(documents, TABLE_NAME),
+    startRun: (runId, input) => startWorkflow(links, { workflow: ORDER_RECONCILIATION, name: runId, input }),
+  };
+  return reconciliations;
+}

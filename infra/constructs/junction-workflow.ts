@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -121,6 +123,20 @@ export class JunctionWorkflow extends Construct {
       actions: ['lambda:InvokeFunction'],
       resourceArns: [...byLambda.values()].map((fn) => fn.functionArn),
     });
+
+    // A scheduled workflow (reconciliation): EventBridge starts an execution with the declared
+    // input; the execution's generated name is the run's id.
+    if (declaration.schedule)
+      new Rule(this, 'Schedule', {
+        description: `Starts the ${declaration.name} workflow (${declaration.schedule.expression})`,
+        schedule: Schedule.expression(declaration.schedule.expression),
+        targets: [
+          new SfnStateMachine(this.stateMachine, {
+            input: RuleTargetInput.fromObject(declaration.schedule.input),
+            retryAttempts: 10,
+          }),
+        ],
+      });
 
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

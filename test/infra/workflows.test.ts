@@ -598,8 +598,9 @@ describe('the app', () => {
         (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
           .Environment?.Variables?.ERP_URL,
     );
-    // Credit check and its hold, sales order, shipments, payments, and the cancellation’s compensation.
-    expect(erpFunctions).toHaveLength(6);
+    // Credit check and its hold, sales order, shipments, payments, the cancellation’s compensation,
+    // and reconciliation.
+    expect(erpFunctions).toHaveLength(7);
     for (const f of erpFunctions) {
       const variables = (f as { Properties: { Environment: { Variables: Record<string, unknown> } } })
         .Properties.Environment.Variables;
@@ -613,6 +614,22 @@ describe('the app', () => {
     expect(text).toContain('ssm:GetParameter');
     expect(text).toContain(':parameter/junction/erp-token');
     expect(text).not.toMatch(/"ssm:GetParameter"[^\]]*"Resource":"\*"/);
+  });
+
+  it('start the reconciliation daily, with the scheduled actor as its input', () => {
+    if (!synthesized.workflows) return;
+    const { template } = workflowsStack();
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: {
+        ScheduleExpression: string;
+        Targets: { Arn: unknown; Input: string; RetryPolicy?: unknown }[];
+      };
+    }[];
+    expect(rules).toHaveLength(1);
+    const [rule] = rules;
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(1 day)');
+    expect(JSON.stringify(rule?.Properties.Targets[0]?.Arn)).toContain('OrderReconciliationWorkflow');
+    expect(JSON.parse(String(rule?.Properties.Targets[0]?.Input))).toMatchObject({ by: { kind: 'system' } });
   });
 });
 

@@ -5,6 +5,7 @@
  * invoices in Junction and in the ERP, and closes when paid; an order over the customer's credit
  * limit goes on hold; the ERP down when the order arrives loses nothing and doubles nothing.
  */
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { customer } from '../support/orders.ts';
@@ -389,6 +390,72 @@ describe('the order-to-cash workflow', () => {
       discarded: { reason: 'Replayed and confirmed' },
     });
     expect((await hub.api.post(`/v1/admin/dead-letters/${letter.id}/replay`, undefined)).status).toBe(409);
+  });
+
+  it('reconciles with the ERP on demand: reports every drift, and fixes the safe ones', async () => {
+    // An order whose flow stopped after its sales order; the ERP then ships it: Junction never heard.
+    const id = await orderOf(1);
+    const confirmed = await until(
+      'the sales order',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+    );
+    const orderToCash = hub.stateMachines.find((m) => m.name === 'order-to-cash')?.arn ?? '';
+    await new SFNClient({ endpoint: hub.urls.sfn }).send(
+      new StopExecutionCommand({
+        executionArn: `${orderToCash.replace(':stateMachine:', ':execution:')}:${id}`,
+        cause: 'test',
+      }),
+    );
+    await ship(confirmed.erp.salesOrder);
+    // A sales order someone keyed into the ERP by hand, for no order of Junction's.
+    const stray = hub.erp.books.insert('Sales Order', {
+      customer: confirmed.erp.customer,
+      po_no: 'PHONE-ORDER-42',
+      currency: 'EUR',
+      items: [{ item_code: 'PLAT-SEAT-1Y', qty: 1, rate: 1200 }],
+    });
+    hub.erp.books.submit('Sales Order', stray.name);
+
+    expect((await hub.api.post('/v1/admin/reconciliations', undefined, { as: 'sales' })).status).toBe(403);
+    const started = await hub.api.post('/v1/admin/reconciliations', undefined, { as: 'finance' });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({
+      status: 'running',
+      execution: `order-reconciliation.${started.body.id}`,
+    });
+    const run = await until(
+      'the run done',
+      async () => (await hub.api.get(`/v1/admin/reconciliations/${started.body.id}`, { as: 'finance' })).body,
+      (r) => r.status !== 'running',
+    );
+    expect(run.status).toBe('done');
+    expect(run.drifts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'shipment-unknown', fixed: true, fix: 'recorded and invoiced' }),
+        expect.objectContaining({ kind: 'unknown-in-junction', subject: `erp:${stray.name}`, fixed: false }),
+      ]),
+    );
+    expect(run.drifts.filter((d: { subject: string }) => d.subject === `order:${id}`)).toEqual([]);
+    expect(run.ordersChecked).toBeGreaterThan(0);
+    // The fix: the shipment is recorded and invoiced, as the flow would have.
+    expect(await hub.api.all('shipments', `order=${id}`)).toHaveLength(1);
+    expect(await hub.api.all('invoices', `order=${id}`)).toHaveLength(1);
+
+    // A second run finds the fixed drift gone and the reported one still there; nothing is doubled.
+    const again = await hub.api.post('/v1/admin/reconciliations', undefined, { as: 'admin' });
+    const second = await until(
+      'the second run done',
+      async () => (await hub.api.get(`/v1/admin/reconciliations/${again.body.id}`)).body,
+      (r) => r.status !== 'running',
+    );
+    expect(second.drifts.some((d: { kind: string }) => d.kind === 'shipment-unknown')).toBe(false);
+    expect(second.drifts.some((d: { subject: string }) => d.subject === `erp:${stray.name}`)).toBe(true);
+    expect(await hub.api.all('invoices', `order=${id}`)).toHaveLength(1);
+    const list = (await hub.api.get('/v1/admin/reconciliations')).body.items;
+    expect(list.map((r: { id: string }) => r.id).slice(0, 2)).toEqual([again.body.id, started.body.id]);
+    expect(list[0].drifts).toBeUndefined();
+    expect((await hub.api.get('/v1/admin/reconciliations/rec_nope')).status).toBe(404);
   });
 
   it('cancels an order before it ships: the flow stops and the ERP sales order is cancelled, once', async () => {
