@@ -19,11 +19,13 @@ interface StoredEmail {
 let hub: TestHub;
 let orderOf: (seats: number) => Promise<string>;
 let contactEmail: string;
+let acme: Awaited<ReturnType<typeof customer>>;
 
 beforeAll(async () => {
   hub = await startTestHub({ timeScale: 3600 });
   // The ERP knows this customer (credit limit 50,000 EUR) and these items: the demo catalogue.
   const c = await customer(hub, { seat: 1_200_00, workshop: 1_800_00 });
+  acme = c;
   contactEmail = c.contactEmail;
   orderOf = async (seats) => {
     const quoteId = await c.approvedQuote(seats);
@@ -160,6 +162,124 @@ describe('the order-to-cash workflow', () => {
       (h: { action: string }) => h.action,
     );
     expect(history).toEqual(expect.arrayContaining(['create', 'credit-check', 'confirm', 'ledger', 'close']));
+  });
+
+  it('bills a per-order order once, when all has shipped, and closes it after a partial payment, an over-payment and a refund', async () => {
+    const made = await hub.api.post(
+      '/v1/orders',
+      {
+        accountId: acme.accountId,
+        contactId: acme.contactId,
+        currency: 'EUR',
+        invoicing: 'per_order',
+        lines: [
+          { productId: acme.seat, quantity: 2 },
+          { productId: acme.workshop, quantity: 1 },
+        ],
+      },
+      { as: 'finance' },
+    );
+    expect(made.status, made.text).toBe(201);
+    const id = made.body.id as string;
+    const confirmed = await until(
+      'the sales order',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+    );
+    await ship(confirmed.erp.salesOrder, [{ item_code: 'PLAT-SEAT-1Y', qty: 1 }]);
+    await until(
+      'the first shipment',
+      () => hub.api.all('shipments', `order=${id}`),
+      (s) => s.length === 1,
+    );
+    // Partly shipped: nothing billed yet.
+    expect(await hub.api.all('invoices', `order=${id}`)).toEqual([]);
+    await ship(confirmed.erp.salesOrder);
+    const [invoice] = await until(
+      'the one invoice',
+      () => hub.api.all('invoices', `order=${id}`),
+      (i) => i.length === 1,
+    );
+    expect(invoice).toMatchObject({ amount: 4_200_00, status: 'open' });
+    await until(
+      'both shipments',
+      () => hub.api.all('shipments', `order=${id}`),
+      (s) => s.length === 2,
+    );
+    expect(await hub.api.all('invoices', `order=${id}`)).toHaveLength(1);
+
+    const pay = (body: Record<string, unknown>) =>
+      hub.api.post(
+        `/v1/invoices/${invoice?.id}/payments`,
+        { currency: 'EUR', ...body },
+        { as: 'integration' },
+      );
+    expect((await pay({ amount: 1_000_00, externalId: `p1-${id}` })).status).toBe(201);
+    expect((await order(id)).ledger).toMatchObject({ paid: 1_000_00, outstanding: 3_200_00 });
+    expect((await pay({ amount: 3_500_00, externalId: `p2-${id}` })).status).toBe(201);
+    expect((await order(id)).ledger).toMatchObject({ paid: 4_500_00, outstanding: -300_00 });
+    expect((await order(id)).standing.payment).toBe('overpaid');
+    // Overpaid, the order stays open for the refund of the excess.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await order(id)).status).toBe('confirmed');
+    // Refunding more than was overpaid is fine up to what was paid; beyond it is refused.
+    expect((await pay({ kind: 'refund', amount: 4_600_00, externalId: `r0-${id}` })).status).toBe(422);
+    expect((await pay({ kind: 'refund', amount: 300_00, externalId: `r1-${id}` })).status).toBe(201);
+    expect((await order(id)).ledger).toMatchObject({ paid: 4_500_00, refunded: 300_00, outstanding: 0 });
+    const closed = await until(
+      'the order closed',
+      () => order(id),
+      (o) => o.status === 'closed',
+    );
+    expect(closed.ledger).toMatchObject({
+      invoiced: 4_200_00,
+      paid: 4_500_00,
+      refunded: 300_00,
+      outstanding: 0,
+    });
+    // The ERP has the one invoice, paid: two receipts and a refund booked against it.
+    expect(
+      hub.erp.books.get('Sales Invoice', (await hub.api.get(`/v1/invoices/${invoice?.id}`)).body.erpRef),
+    ).toMatchObject({
+      outstanding_amount: 0,
+    });
+    const payments = await hub.api.all('payments', `order=${id}`);
+    expect(payments.every((p) => typeof p.erpRef === 'string')).toBe(true);
+    expect(payments).toHaveLength(3);
+  });
+
+  it('voids an invoice issued ahead of shipment when the order is cancelled: a full credit note, and nothing live in the ERP', async () => {
+    const id = await orderOf(1);
+    const confirmed = await until(
+      'the sales order',
+      () => order(id),
+      (o) => o.status === 'confirmed',
+    );
+    const prepayment = await hub.api.post(
+      `/v1/orders/${id}/invoices`,
+      { lines: [{ line: 0, quantity: 1 }] },
+      { as: 'finance' },
+    );
+    expect(prepayment.status, prepayment.text).toBe(201);
+    const cancel = () =>
+      hub.api.post(`/v1/orders/${id}/cancel`, { reason: 'Customer withdrew' }, { as: 'finance' });
+    const cancelled = await cancel();
+    expect(cancelled.status, cancelled.text).toBe(200);
+    expect(cancelled.body.ledger).toMatchObject({ invoiced: 1_200_00, credited: 1_200_00, outstanding: 0 });
+    expect((await cancel()).status).toBe(200);
+    const invoices = await hub.api.all('invoices', `order=${id}`);
+    expect(invoices.map((i) => [i.kind, i.status, i.amount]).sort()).toEqual(
+      [
+        ['credit_note', 'credited', 1_200_00],
+        ['invoice', 'credited', 1_200_00],
+      ].sort(),
+    );
+    expect(invoices.find((i) => i.kind === 'credit_note')?.reason).toBe('Order cancelled: Customer withdrew');
+    await until(
+      'the ERP order cancelled',
+      async () => hub.erp.books.get('Sales Order', confirmed.erp.salesOrder),
+      (d) => d.docstatus === 2,
+    );
   });
 
   it('puts an order over the customer’s credit limit on hold, asks finance, and goes on to the ERP once released', async () => {

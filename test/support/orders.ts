@@ -10,6 +10,7 @@ export interface Customer {
   accountId: string;
   ownerId: string;
   /** The contact quotes and orders name, who receives the invoices. */
+  contactId: string;
   contactEmail: string;
   seat: string;
   workshop: string;
@@ -61,6 +62,7 @@ export async function customer(
   return {
     accountId,
     ownerId,
+    contactId,
     contactEmail,
     seat,
     workshop,

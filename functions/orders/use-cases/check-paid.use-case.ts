@@ -3,7 +3,8 @@
  * 1. Each payment or refund recorded in Junction (a bank notification, finance) and not yet in
  *    the ERP becomes a payment entry there against the invoice's ERP invoice, the payment id as
  *    its reference, so a retry never books it twice.
- * 2. Paid — everything billed, nothing outstanding, every payment in the ERP — the order is
+ * 2. Paid — everything billed, nothing outstanding (an overpaid order waits for its refund),
+ *    every payment in the ERP — the order is
  *    closed; otherwise the reminders due on its invoices go out (./dunning.ts) and the flow looks
  *    again later: sooner after money moved (../domain/polling.ts), never after the next reminder
  *    falls.
@@ -51,7 +52,8 @@ export async function checkPaid(deps: OrderFlowDeps, state: OrderFlowState): Pro
   const inErp = await pushPayments(deps, state.orderId);
   const order = await moveOrder(deps, state.orderId, (current) => {
     const now = standing(current.ledger);
-    const paid = inErp && now.billing === 'billed' && (now.payment === 'paid' || now.payment === 'overpaid');
+    // Overpaid stays open: the excess is refunded (or credited) first, so the books close at zero.
+    const paid = inErp && now.billing === 'billed' && now.payment === 'paid';
     return paid && current.status !== 'closed'
       ? { fields: { status: 'closed' }, action: 'close', summary: 'Closed: shipped, billed and paid' }
       : undefined;
