@@ -376,7 +376,7 @@ function executionRoutes(): Route[] {
 }
 
 /**
- * Dead letters (docs/operations.md): executions that stopped for good, kept with the state they
+ * Dead letters (docs/order-to-cash.md, "Faults"): executions that stopped for good, kept with the state they
  * failed in, replayed from it by an admin.
  */
 function deadLetterRoutes(): Route[] {
