@@ -14,6 +14,6 @@ const Input = z.object({
 export const handler = taskHandler(
   Input,
   // The Catch's error rides in the state as `error: {Error, Cause}`.
-  (input) => recordDeadLetter(deadLetterDeps(), input as Parameters<typeof recordDeadLetter>[1]),
+  (input) => recordDeadLetter(deadLetterDeps(), input),
   { correlationId: (input) => input.execution },
 );

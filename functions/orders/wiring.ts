@@ -54,10 +54,12 @@ export function orderFlow(): OrderFlow | undefined {
     },
     async cancel(orderId, reason) {
       const executions = stepFunctionsExecutions();
-      await executions.stop(
-        executionArnOf(workflowArn(ORDER_TO_CASH), orderId),
-        `Cancelled: ${reason}`.slice(0, 256),
-      );
+      // The order's own execution, and any replay of a dead letter of it (`ord_…-r1` …).
+      const names = new Set([orderId]);
+      const runs = await links.forRecord({ type: 'order', id: orderId }, { workflow: ORDER_TO_CASH, limit: 50 });
+      for (const run of runs.items) names.add(run.name);
+      for (const name of names)
+        await executions.stop(executionArnOf(workflowArn(ORDER_TO_CASH), name), `Cancelled: ${reason}`.slice(0, 256));
       try {
         await startWorkflow(
           links,

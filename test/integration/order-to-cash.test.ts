@@ -510,6 +510,20 @@ describe('the order-to-cash workflow', () => {
       discarded: { reason: 'Replayed and confirmed' },
     });
     expect((await hub.api.post(`/v1/admin/dead-letters/${letter.id}/replay`, undefined)).status).toBe(409);
+    // Cancelling the order stops the replay too.
+    expect(
+      (await hub.api.post(`/v1/orders/${id}/cancel`, { reason: 'Changed their mind' }, { as: 'finance' }))
+        .status,
+    ).toBe(200);
+    await until(
+      'the replay stopped',
+      async () =>
+        (await hub.api.get(`/v1/executions?record=order:${id}&workflow=order-to-cash`)).body.items as {
+          id: string;
+          status: string;
+        }[],
+      (items) => items.some((e) => e.id === `order-to-cash.${id}-r1` && e.status === 'ABORTED'),
+    );
   });
 
   it('reconciles with the ERP on demand: reports every drift, and fixes the safe ones', async () => {

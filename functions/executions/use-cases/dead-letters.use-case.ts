@@ -26,11 +26,12 @@ export interface FailedState {
   execution: string;
   record?: { type: string; id: string };
   /** The flow's state, with the Catch's `error` ({Error, Cause}) in it. */
-  state: Record<string, unknown> & { error?: { Error?: string; Cause?: string } };
+  state: Record<string, unknown>;
 }
 
 export async function recordDeadLetter(deps: DeadLetterDeps, failed: FailedState): Promise<void> {
-  const { error, ...state } = failed.state;
+  const { error: caught, ...state } = failed.state;
+  const error = caught as { Error?: string; Cause?: string } | undefined;
   await deps.letters.record({
     workflow: failed.workflow,
     execution: failed.execution,

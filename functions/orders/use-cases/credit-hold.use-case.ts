@@ -63,19 +63,18 @@ export async function askCreditRelease(deps: OrderFlowDeps, task: CreditHoldTask
     return;
   }
   const round = tokenDigest(task.taskToken).slice(0, 16);
-  const asked = deps.billing ? await financeUsers(deps) : [];
+  const { billing } = deps;
+  const asked = billing ? await financeUsers(deps) : [];
   const account = await deps.store.get('account', order.accountId);
   for (const user of asked) {
+    if (!billing) break;
     const email = creditHoldEmail({
       to: user.email,
       name: user.name,
       order,
       customer: String(account?.name ?? order.accountId),
     });
-    // biome-ignore lint/style/noNonNullAssertion: asked is empty without billing
-    await deliverOnce({ ...deps.billing!, now: deps.now }, `credit-hold#${orderId}#${round}#${user.id}`, {
-      email,
-    });
+    await deliverOnce({ ...billing, now: deps.now }, `credit-hold#${orderId}#${round}#${user.id}`, { email });
   }
   const summary =
     asked.length > 0

@@ -210,10 +210,10 @@ async function sendLevel(
   const fee = entry.status === 'sent' ? (level.fee ?? 0) : 0;
   const money = (n: number) => formatMoney(n, String(invoice.currency));
   await moveDocument(deps, 'invoice', invoice.id, (current) => {
-    const now = dunningOf(current);
-    if (now.sent.some((s) => s.level === level.name)) return undefined;
+    const latest = dunningOf(current);
+    if (latest.sent.some((s) => s.level === level.name)) return undefined;
     const skippedNow: SentLevel[] = skipped
-      .filter((s) => !now.sent.some((d) => d.level === s.level.name))
+      .filter((s) => !latest.sent.some((d) => d.level === s.level.name))
       .map((s) => ({
         level: s.level.name,
         channel: s.level.channel,
@@ -224,10 +224,10 @@ async function sendLevel(
     return {
       fields: {
         dunning: {
-          ...now,
-          policy: now.policy ?? policy.ref,
-          sent: [...now.sent, ...skippedNow, entry],
-          fees: now.fees + fee,
+          ...latest,
+          policy: latest.policy ?? policy.ref,
+          sent: [...latest.sent, ...skippedNow, entry],
+          fees: latest.fees + fee,
         },
       },
       action: entry.status === 'sent' ? 'dunning-sent' : 'dunning-not-sent',

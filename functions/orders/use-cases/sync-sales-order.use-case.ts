@@ -2,10 +2,14 @@
  * Puts the order into the ERP as a submitted sales order, once.
  * 1. The order id is the sales order's reference: a retry — even after an answer lost when the
  *    ERP had already committed — finds the sales order the first attempt made (connectors/erp/).
- * 2. The order is confirmed, naming its sales order.
+ * 2. The order is confirmed, naming its sales order — unless it was cancelled while the call was
+ *    in flight (its flow stopped, this invocation still running): then this call undoes what it
+ *    made, cancelling the sales order, so a late answer never leaves a live order in the ERP nor
+ *    brings a cancelled one back.
  */
 import { invalidFields } from '../../shared/errors.ts';
 import type { OrderFlowDeps, OrderFlowState } from '../ports.ts';
+import { compensateOrder } from './compensate-order.use-case.ts';
 import { moveOrder } from './order-flow.ts';
 import { loadOrder } from './order-ledger.ts';
 
@@ -17,6 +21,7 @@ interface StoredLine {
 
 export async function syncSalesOrder(deps: OrderFlowDeps, state: OrderFlowState): Promise<OrderFlowState> {
   const order = await loadOrder(deps, state.orderId);
+  if (order.status === 'cancelled') return state;
   const lines = order.lines as StoredLine[];
   const unknown = lines.findIndex((l) => !l.sku);
   if (unknown >= 0)
@@ -39,8 +44,13 @@ export async function syncSalesOrder(deps: OrderFlowDeps, state: OrderFlowState)
       rate: Math.round(l.total / l.quantity),
     })),
   });
+  const latest = await loadOrder(deps, order.id);
+  if (latest.status === 'cancelled') {
+    await compensateOrder(deps, state);
+    return state;
+  }
   await moveOrder(deps, order.id, (current) =>
-    current.status === 'confirmed'
+    current.status === 'confirmed' || current.status === 'cancelled'
       ? undefined
       : {
           fields: {
