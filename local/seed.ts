@@ -78,6 +78,7 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
     managerId: supportLead,
   });
   await seedSlaPolicy(deps);
+  await seedDunningPolicy(deps);
   await seedLeadRouting(deps, inboundSales, salesManager);
 
   for (const product of DEMO_PRODUCTS) await create('product', { ...product });
@@ -101,6 +102,13 @@ export async function seedDemoOrganisation(deps: RecordDeps): Promise<SeedSummar
 }
 
 const nineToSix = [{ start: '09:00', end: '18:00' }];
+const BERLIN_HOLIDAYS = [
+  { date: '2026-12-24', name: 'Christmas Eve' },
+  { date: '2026-12-25', name: 'Christmas Day' },
+  { date: '2026-12-26', name: 'Boxing Day' },
+  { date: '2026-12-31', name: "New Year's Eve" },
+  { date: '2027-01-01', name: "New Year's Day" },
+];
 
 /**
  * The support team's SLA: Berlin business hours with the office's holidays, faster targets for
@@ -119,13 +127,7 @@ async function seedSlaPolicy(deps: RecordDeps): Promise<void> {
         calendar: {
           timeZone: 'Europe/Berlin',
           week: { mon: nineToSix, tue: nineToSix, wed: nineToSix, thu: nineToSix, fri: nineToSix },
-          holidays: [
-            { date: '2026-12-24', name: 'Christmas Eve' },
-            { date: '2026-12-25', name: 'Christmas Day' },
-            { date: '2026-12-26', name: 'Boxing Day' },
-            { date: '2026-12-31', name: "New Year's Eve" },
-            { date: '2027-01-01', name: "New Year's Day" },
-          ],
+          holidays: BERLIN_HOLIDAYS,
         },
         targets: [
           { priority: 'P1', tiers: ['gold', 'platinum'], firstResponseMinutes: 30, resolutionMinutes: 240 },
@@ -140,6 +142,62 @@ async function seedSlaPolicy(deps: RecordDeps): Promise<void> {
           { atPercent: 150, notify: 'manager', channels: ['sms'] },
         ],
         autoClose: { resolvedAfterBusinessDays: 3, pendingCustomerAfterBusinessDays: 5 },
+      },
+    },
+    SEED,
+  );
+}
+
+/**
+ * Finance's payment reminders, in Berlin office hours (the office's holidays off): a friendly note three days before the
+ * due date, an SMS a week after it, a second notice with a €10 fee after two weeks, and a call
+ * for the account's owner after a month. Active, so every demo invoice is dunned.
+ */
+async function seedDunningPolicy(deps: RecordDeps): Promise<void> {
+  await createDocument(
+    { ...documentDeps(), ...deps },
+    ADMIN_KINDS['dunning-policy'],
+    {
+      activate: true,
+      note: 'Demo data',
+      content: {
+        name: 'Standard dunning (Berlin)',
+        calendar: {
+          timeZone: 'Europe/Berlin',
+          week: { mon: nineToSix, tue: nineToSix, wed: nineToSix, thu: nineToSix, fri: nineToSix },
+          holidays: BERLIN_HOLIDAYS,
+        },
+        levels: [
+          {
+            name: 'Friendly reminder',
+            days: -3,
+            channel: 'email',
+            subject: 'Invoice {{invoice}} is due on {{dueDate}}',
+            body: 'Dear {{customer}},\n\na friendly reminder: {{outstanding}} on invoice {{invoice}} is due on {{dueDate}}.',
+          },
+          {
+            name: 'Overdue',
+            days: 7,
+            channel: 'sms',
+            body: 'Invoice {{invoice}}: {{outstanding}} is {{daysOverdue}} days overdue. Please pay soon.',
+          },
+          {
+            name: 'Second notice',
+            days: 14,
+            channel: 'email',
+            subject: 'Second notice: invoice {{invoice}}',
+            body: 'Dear {{customer}},\n\n{{outstanding}} on invoice {{invoice}} is {{daysOverdue}} days overdue. With our fee of {{fee}} you owe {{total}}.',
+            fee: 10_00,
+          },
+          {
+            name: 'Call the customer',
+            days: 30,
+            channel: 'task',
+            subject: 'Call {{customer}} about invoice {{invoice}}',
+            body: '{{outstanding}} is {{daysOverdue}} days overdue after two reminders.',
+            assignTo: { type: 'account-owner' },
+          },
+        ],
       },
     },
     SEED,

@@ -1,4 +1,4 @@
-/** The demo organisation `npm start` seeds routes leads and takes web forms out of the box. */
+/** The demo organisation `npm start` seeds routes leads, takes web forms and duns invoices out of the box. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -44,5 +44,26 @@ describe('demo lead routing', () => {
     expect(forms.map((f: { name: string }) => f.name)).toEqual(['Contact us']);
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:8080');
+  });
+
+  it('has an active dunning policy whose dry run plans four reminders in Berlin office hours, holidays off', async () => {
+    const policies = (await hub.api.get('/v1/admin/dunning-policies', { as: 'finance' })).body.items;
+    expect(policies).toEqual([
+      expect.objectContaining({ name: 'Standard dunning (Berlin)', activeVersion: 1 }),
+    ]);
+    const dry = await hub.api.post(
+      '/v1/admin/dunning-policies/simulate',
+      { invoice: { dueDate: '2026-12-18', amount: 1_000_00, currency: 'EUR', customer: 'Acme Europe GmbH' } },
+      { as: 'finance' },
+    );
+    expect(dry.status).toBe(200);
+    expect(dry.body.levels.map((l: { level: string; atLocal: string }) => [l.level, l.atLocal])).toEqual([
+      ['Friendly reminder', 'Tue 15 Dec 2026, 09:00 (Europe/Berlin)'],
+      // Christmas and New Year's Day are holidays: the next working morning.
+      ['Overdue', 'Mon 28 Dec 2026, 09:00 (Europe/Berlin)'],
+      ['Second notice', 'Mon 4 Jan 2027, 09:00 (Europe/Berlin)'],
+      ['Call the customer', 'Mon 18 Jan 2027, 09:00 (Europe/Berlin)'],
+    ]);
+    expect(dry.body.levels[2].text).toContain('With our fee of €10.00 you owe €1,010.00.');
   });
 });
