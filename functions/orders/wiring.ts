@@ -2,9 +2,10 @@
  * What the order use cases depend on, and its production wiring, read once at cold start:
  *   TABLE_NAME                  the records table
  *   WORKFLOW_ORDER_TO_CASH_ARN  the flow each order runs (connectors/stepfunctions/client.ts)
- * The workflow's tasks, which also need the ERP and the email sender, are wired in
- * ./tasks.wiring.ts, so the API handlers (and every record write, which may start an order's flow)
- * do not carry the ERP adapter, SES and SSM.
+ * Also here: the credit holds' task tokens, answered through Step Functions, and reconciliation
+ * runs started from the API. The workflow's tasks, which also need the ERP and the email sender,
+ * are wired in ./tasks.wiring.ts, so the API handlers (and every record write, which may start an
+ * order's flow) do not carry the ERP adapter, SES and SSM.
  */
 import { executionArnOf, workflowArn, workflowArnVariable } from '#connectors/stepfunctions/client';
 import { stepFunctionsExecutions } from '#connectors/stepfunctions/executions';

@@ -4,10 +4,9 @@
  *    the ERP becomes a payment entry there against the invoice's ERP invoice, the payment id as
  *    its reference, so a retry never books it twice.
  * 2. Paid — everything billed, nothing outstanding (an overpaid order waits for its refund),
- *    every payment in the ERP — the order is
- *    closed; otherwise the reminders due on its invoices go out (./dunning.ts) and the flow looks
- *    again later: sooner after money moved (../domain/polling.ts), never after the next reminder
- *    falls.
+ *    every payment in the ERP — the order is closed; otherwise the reminders due on its invoices
+ *    go out (./dunning.ts) and the flow looks again later: sooner after money moved
+ *    (../domain/polling.ts), and no later than the next reminder falls.
  */
 
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
