@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
  *   workflow    state machine definitions and the local Step Functions service
  *   infra       CDK template assertions and cdk-nag
  *   browser     pages in a real Chromium
+ *   static      the type checker and Biome over the repository
  */
 const stack = ['test/support/global-setup.ts'];
 
@@ -15,6 +16,7 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'static', include: ['test/static/**/*.test.ts'], testTimeout: 300_000 } },
       {
         test: {
           name: 'integration',

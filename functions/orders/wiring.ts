@@ -57,10 +57,16 @@ export function orderFlow(): OrderFlow | undefined {
       const executions = stepFunctionsExecutions();
       // The order's own execution, and any replay of a dead letter of it (`ord_…-r1` …).
       const names = new Set([orderId]);
-      const runs = await links.forRecord({ type: 'order', id: orderId }, { workflow: ORDER_TO_CASH, limit: 50 });
+      const runs = await links.forRecord(
+        { type: 'order', id: orderId },
+        { workflow: ORDER_TO_CASH, limit: 50 },
+      );
       for (const run of runs.items) names.add(run.name);
       for (const name of names)
-        await executions.stop(executionArnOf(workflowArn(ORDER_TO_CASH), name), `Cancelled: ${reason}`.slice(0, 256));
+        await executions.stop(
+          executionArnOf(workflowArn(ORDER_TO_CASH), name),
+          `Cancelled: ${reason}`.slice(0, 256),
+        );
       try {
         await startWorkflow(
           links,
