@@ -93,8 +93,13 @@ describe('the order-to-cash workflow', () => {
       (i) => i.length === 2,
     );
     expect(both.map((i) => i.amount).sort()).toEqual([1_200_00, 3_000_00]);
-    // The ERP has the same two invoices, each referencing Junction's.
-    const erpInvoices = hub.erp.books.list('Sales Invoice', [['sales_order', '=', salesOrder]], 0, 10).data;
+    // The ERP has the same two invoices, each referencing Junction's (the task writes Junction's
+    // first, then the ERP's).
+    const erpInvoices = await until(
+      'the two ERP invoices',
+      async () => hub.erp.books.list('Sales Invoice', [['sales_order', '=', salesOrder]], 0, 10).data,
+      (i) => i.length === 2,
+    );
     expect(erpInvoices.map((i) => i.po_no).sort()).toEqual(both.map((i) => i.id).sort());
     expect(hub.erp.books.get('Sales Order', salesOrder).status).toBe('Completed');
     // Each invoice reached the order's contact once, with its PDF.
