@@ -19,13 +19,12 @@ import type { StoredRecord } from '#schemas/common';
 import { ADMIN_KINDS } from '../../admin/domain/admin-kinds.ts';
 import type { DocumentDeps } from '../../admin/ports.ts';
 import { activeHeads } from '../../admin/use-cases/document-service.ts';
-import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { deliverOnce, type Messages } from '../../shared/deliver-once.ts';
 import { formatMoney, html } from '../../shared/html.ts';
 import { dunningDue, dunningSchedule, type PlannedLevel } from '../domain/dunning.ts';
 import type { OrderFlowDeps } from '../ports.ts';
 import { moveDocument } from './order-flow.ts';
-import type { OrderRecord } from './order-ledger.ts';
+import { documentsOf, type OrderRecord } from './order-ledger.ts';
 
 export const DUNNING_KIND = ADMIN_KINDS['dunning-policy'];
 
@@ -144,22 +143,6 @@ async function recipientOf(
   return typeof address === 'string' ? address : undefined;
 }
 
-async function invoicesOf(deps: OrderFlowDeps, orderId: string): Promise<StoredRecord[]> {
-  const all: StoredRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.list(RECORD_TYPES.invoice, {
-      filters: [{ field: 'orderId', value: orderId, index: 'byOrder' }],
-      limit: 100,
-      includeArchived: false,
-      ...(cursor ? { cursor } : {}),
-    });
-    all.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return all;
-}
-
 async function sendLevel(
   deps: OrderFlowDeps,
   order: OrderRecord,
@@ -248,7 +231,7 @@ export async function dunOrder(deps: OrderFlowDeps, order: OrderRecord): Promise
   const documents = { store: deps.store, versions: deps.versions };
   const account = await deps.store.get('account', order.accountId);
   let next: Date | undefined;
-  for (const invoice of await invoicesOf(deps, order.id)) {
+  for (const invoice of await documentsOf(deps, 'invoice', order.id)) {
     if (notDunned(invoice, account)) continue;
     const state = dunningOf(invoice);
     const policy = await policyFor(documents, state.policy);

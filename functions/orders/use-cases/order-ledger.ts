@@ -223,3 +223,20 @@ export function invoiceStatus(balance: {
   if (balance.outstanding === 0) return 'paid' as const;
   return netPaid > 0 ? ('partly_paid' as const) : ('open' as const);
 }
+
+/** Every shipment or invoice (credit notes included) of an order, all pages read. */
+export async function documentsOf(deps: RecordDeps, type: 'shipment' | 'invoice', orderId: string) {
+  const all: StoredRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.list(RECORD_TYPES[type], {
+      filters: [{ field: 'orderId', value: orderId, index: 'byOrder' }],
+      limit: 100,
+      includeArchived: false,
+      ...(cursor ? { cursor } : {}),
+    });
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}

@@ -26,14 +26,13 @@
 import type { ErpSalesOrder } from '#connectors/erp/erp-gateway';
 import { ErpRejectedError } from '#connectors/erp/erp-gateway';
 import type { Actor } from '#schemas/audit';
-import type { StoredRecord } from '#schemas/common';
 import type { Drift, ReconciliationStore } from '#store/reconciliations';
 import { RECORD_TYPES } from '../../records/domain/record-types.ts';
 import { formatMoney } from '../../shared/html.ts';
 import type { OrderFlowDeps } from '../ports.ts';
 import { compensateOrder } from './compensate-order.use-case.ts';
 import { moveOrder } from './order-flow.ts';
-import type { OrderRecord } from './order-ledger.ts';
+import { documentsOf, type OrderRecord } from './order-ledger.ts';
 import { syncShipments } from './sync-shipments.use-case.ts';
 
 export type ReconcileDeps = OrderFlowDeps & {
@@ -68,22 +67,6 @@ async function salesOrderOrMissing(deps: OrderFlowDeps, name: string): Promise<E
     if (notFound(error)) return undefined;
     throw error;
   }
-}
-
-async function documentsOf(deps: OrderFlowDeps, type: 'shipment' | 'invoice', orderId: string) {
-  const all: StoredRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.list(RECORD_TYPES[type], {
-      filters: [{ field: 'orderId', value: orderId, index: 'byOrder' }],
-      limit: 100,
-      includeArchived: false,
-      ...(cursor ? { cursor } : {}),
-    });
-    all.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return all;
 }
 
 /** The drifts of one order, fixing what is safe. */
