@@ -68,6 +68,23 @@ export type Operation =
   | 'get-dead-letter'
   | 'replay-dead-letter'
   | 'discard-dead-letter'
+  | 'list-events'
+  | 'list-webhook-endpoints'
+  | 'create-webhook-endpoint'
+  | 'get-webhook-endpoint'
+  | 'update-webhook-endpoint'
+  | 'delete-webhook-endpoint'
+  | 'get-webhook-secret'
+  | 'rotate-webhook-secret'
+  | 'list-webhook-attempts'
+  | 'list-webhook-deliveries'
+  | 'replay-webhook-delivery'
+  | 'replay-webhook-deliveries'
+  | 'receive-inbound-webhook'
+  | 'set-inbound-secret'
+  | 'list-inbound-webhooks'
+  | 'get-inbound-webhook'
+  | 'replay-inbound-webhook'
   | 'me'
   | 'openapi';
 
@@ -430,6 +447,197 @@ function deadLetterRoutes(): Route[] {
   ];
 }
 
+/** Events and webhooks, out and in (docs/webhooks.md). */
+function webhookRoutes(): Route[] {
+  const manage = { access: ['admin', 'integration'], tag: 'Webhooks' } as const;
+  const base = '/v1/webhooks/endpoints';
+  const endpoint = `${base}/{id}`;
+  return [
+    {
+      method: 'GET',
+      path: '/v1/events',
+      handler: 'events/list-events',
+      operation: 'list-events',
+      access: ['admin', 'manager', 'integration'],
+      tag: 'Webhooks',
+      summary: 'List recent events',
+      description:
+        'Every record change and business outcome of the last 30 days (at least), newest first: by `type` (exact, or ' +
+        'a prefix such as `quote.*`), by `record` (type:id, the record’s whole event history), and `since`. The same ' +
+        'events webhooks deliver, with the same ids.',
+    },
+    {
+      ...manage,
+      method: 'GET',
+      path: base,
+      handler: 'webhooks/manage',
+      operation: 'list-webhook-endpoints',
+      summary: 'List webhook endpoints',
+      description: 'Admins see every endpoint; an integration key those it created.',
+    },
+    {
+      ...manage,
+      method: 'POST',
+      path: base,
+      handler: 'webhooks/manage',
+      operation: 'create-webhook-endpoint',
+      summary: 'Subscribe an endpoint to events',
+      description:
+        'The URL (https; private, loopback, link-local and metadata addresses are refused), the event types or patterns, ' +
+        'a rate limit. Answers the endpoint and its `whsec_` signing secret, shown this once (GET …/secret shows it again).',
+    },
+    {
+      ...manage,
+      method: 'GET',
+      path: endpoint,
+      handler: 'webhooks/manage',
+      operation: 'get-webhook-endpoint',
+      summary: 'Get a webhook endpoint',
+    },
+    {
+      ...manage,
+      method: 'PATCH',
+      path: endpoint,
+      handler: 'webhooks/manage',
+      operation: 'update-webhook-endpoint',
+      headers: ['If-Match'],
+      summary: 'Change a webhook endpoint',
+      description:
+        'Enabling a disabled endpoint clears why it was disabled; replay what failed meanwhile with …/replay.',
+    },
+    {
+      ...manage,
+      method: 'DELETE',
+      path: endpoint,
+      handler: 'webhooks/manage',
+      operation: 'delete-webhook-endpoint',
+      summary: 'Delete a webhook endpoint',
+      description: 'Nothing more is sent to it; its history is kept.',
+    },
+    {
+      ...manage,
+      method: 'GET',
+      path: `${endpoint}/secret`,
+      handler: 'webhooks/manage',
+      operation: 'get-webhook-secret',
+      summary: 'Get the signing secret',
+      description: 'The current secret, and older ones still signing during a rotation’s grace period.',
+    },
+    {
+      ...manage,
+      method: 'POST',
+      path: `${endpoint}/secret/rotate`,
+      handler: 'webhooks/manage',
+      operation: 'rotate-webhook-secret',
+      summary: 'Rotate the signing secret',
+      description:
+        'A new secret signs from now on; the old one also signs for `graceHours` (default 24), so both verify meanwhile.',
+    },
+    {
+      ...manage,
+      method: 'GET',
+      path: `${endpoint}/attempts`,
+      handler: 'webhooks/manage',
+      operation: 'list-webhook-attempts',
+      summary: 'List delivery attempts',
+      description:
+        'Every attempt, newest first: the HTTP status, latency, the answer’s first KB, the next attempt. `event` narrows to one event.',
+    },
+    {
+      ...manage,
+      method: 'GET',
+      path: `${endpoint}/deliveries`,
+      handler: 'webhooks/manage',
+      operation: 'list-webhook-deliveries',
+      summary: 'List deliveries by state',
+      description: 'Failed ones by default; `status=pending` or `delivered` for the others.',
+    },
+    {
+      ...manage,
+      method: 'POST',
+      path: `${endpoint}/deliveries/{eventId}/replay`,
+      handler: 'webhooks/manage',
+      operation: 'replay-webhook-delivery',
+      summary: 'Send one event again',
+      description:
+        'Its delivery starts over with a fresh schedule, with the same webhook-id. Any kept event may be sent, even one the endpoint never had.',
+    },
+    {
+      ...manage,
+      method: 'POST',
+      path: `${endpoint}/replay`,
+      handler: 'webhooks/manage',
+      operation: 'replay-webhook-deliveries',
+      summary: 'Send what failed again',
+      description:
+        'Every delivery that failed since `since` (and before `until`, of `eventTypes` if given), up to 5,000 per call; `remaining` says there are more.',
+    },
+    {
+      method: 'POST',
+      path: '/v1/webhooks/inbound/{source}',
+      handler: 'webhooks/receive-inbound',
+      operation: 'receive-inbound-webhook',
+      access: 'public',
+      publicBecause:
+        'called by other systems, which sign every request: the signature over the raw body (Standard Webhooks, ' +
+        'Stripe, GitHub or HubSpot v3, per source) with a secret only they and Junction hold, within a timestamp ' +
+        'window, is the credential; nothing is stored unless it verifies',
+      // Providers send in bursts (a batch of events, retries after an outage): more than a web form,
+      // still below the stage's 100/s so anonymous traffic cannot starve staff.
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      tag: 'Webhooks',
+      summary: 'Receive a webhook',
+      description:
+        'For sources configured as webhook-source admin documents. A verified request is stored raw and queued, and ' +
+        'answered 202 at once (200 with `duplicate: true` for an event id seen in the last 8 days). A bad signature or ' +
+        'timestamp is 401, an unknown source 404, a body over the source’s limit 413: nothing is stored.',
+    },
+    {
+      method: 'PUT',
+      path: '/v1/webhooks/sources/{source}/secret',
+      handler: 'webhooks/manage',
+      operation: 'set-inbound-secret',
+      access: ['admin'],
+      tag: 'Webhooks',
+      summary: 'Set an inbound source’s secret',
+      description:
+        'Kept in SSM Parameter Store, never in the source document. The previous secret still verifies for `graceHours` (default 24).',
+    },
+    {
+      method: 'GET',
+      path: '/v1/webhooks/inbound-messages',
+      handler: 'webhooks/manage',
+      operation: 'list-inbound-webhooks',
+      access: ['admin'],
+      tag: 'Webhooks',
+      summary: 'List inbound webhook messages',
+      description:
+        'By `status`: failed (the default — what the dead-letter queue holds), received, processed.',
+    },
+    {
+      method: 'GET',
+      path: '/v1/webhooks/inbound-messages/{id}',
+      handler: 'webhooks/manage',
+      operation: 'get-inbound-webhook',
+      access: ['admin'],
+      tag: 'Webhooks',
+      summary: 'Get an inbound webhook message',
+      description: 'The raw body as received, what processing it did or why it failed.',
+    },
+    {
+      method: 'POST',
+      path: '/v1/webhooks/inbound-messages/{id}/replay',
+      handler: 'webhooks/manage',
+      operation: 'replay-inbound-webhook',
+      access: ['admin'],
+      tag: 'Webhooks',
+      summary: 'Process an inbound message again',
+      description:
+        'Queued again; what it drives takes duplicates once, so a message that half-worked completes.',
+    },
+  ];
+}
+
 /** Reconciliation runs: Junction's orders against the ERP's books (docs/order-to-cash.md). */
 function reconciliationRoutes(): Route[] {
   const base = '/v1/admin/reconciliations';
@@ -683,6 +891,7 @@ export const ROUTES: readonly Route[] = [
   ...executionRoutes(),
   ...deadLetterRoutes(),
   ...reconciliationRoutes(),
+  ...webhookRoutes(),
   {
     method: 'POST',
     path: '/v1/admin/dunning-policies/simulate',

@@ -6,6 +6,7 @@
  *   - a handler whose routes name `workflows` gets exactly that access to those state machines.
  * The few handlers the route table cannot describe are listed here with the reason.
  */
+import { QUEUES, type QueueDesign } from '#functions/queues';
 import { HANDLERS, ROUTES, type Route } from '#functions/routes';
 import type { WorkflowAccess } from '#workflows/registry.ts';
 
@@ -40,6 +41,7 @@ export const SENDERS = {
   leads: { variable: 'LEAD_EMAIL_FROM', mailbox: 'leads' },
   tickets: { variable: 'TICKET_EMAIL_FROM', mailbox: 'support' },
   orders: { variable: 'ORDER_EMAIL_FROM', mailbox: 'billing' },
+  webhooks: { variable: 'WEBHOOK_EMAIL_FROM', mailbox: 'webhooks' },
 } as const;
 export const LINK_BASES = {
   approvals: 'APPROVAL_LINK_BASE_URL',
@@ -59,7 +61,7 @@ export interface Messaging {
 
 interface NonRouteHandler {
   /** What invokes it. */
-  invokedBy: 'workflow task' | 'inbound SMS';
+  invokedBy: 'workflow task' | 'inbound SMS' | 'queue' | 'table stream' | 'schedule';
   table: TableAccess | 'none';
   workflows?: WorkflowGrants;
   messaging?: Messaging;
@@ -219,6 +221,51 @@ const NON_ROUTE_HANDLERS: ReadonlyMap<string, NonRouteHandler> = new Map<string,
     },
   ],
   [
+    'events/record-stream',
+    {
+      invokedBy: 'table stream',
+      table: 'readWrite',
+      reason: 'stores the events each new audit entry stands for, and queues them for the webhooks',
+    },
+  ],
+  [
+    'webhooks/fan-out',
+    {
+      invokedBy: 'queue',
+      table: 'readWrite',
+      reason: 'reads the enabled endpoints and creates one delivery per subscribed endpoint',
+    },
+  ],
+  [
+    'webhooks/deliver',
+    {
+      invokedBy: 'queue',
+      table: 'readWrite',
+      // Tells an endpoint's owner when its deliveries are spent or it is disabled.
+      messaging: { email: 'webhooks' },
+      reason: 'sends one attempt and records it: the attempt log, the delivery, the endpoint’s health',
+    },
+  ],
+  [
+    'webhooks/sweep',
+    {
+      invokedBy: 'schedule',
+      table: 'readWrite',
+      reason: 'moves the due time of deliveries it queues again, and notes inbound messages it queued again',
+    },
+  ],
+  [
+    'webhooks/process-inbound',
+    {
+      invokedBy: 'queue',
+      table: 'readWrite',
+      // A "lead" source feeds the lead intake, which starts the lead's follow-up flow.
+      workflows: { 'lead-routing': ['start'] },
+      reason:
+        'processes a verified inbound message: a lead through the intake, a shipment or payment into the order ledger',
+    },
+  ],
+  [
     'approvals/inbound-sms',
     {
       invokedBy: 'inbound SMS',
@@ -254,6 +301,33 @@ export function recordsTableAccess(handler: string): TableAccess | 'none' {
 /** What a handler sends, and as whom; undefined for one that sends nothing. */
 export function messagingOf(handler: string): Messaging | undefined {
   return NON_ROUTE_HANDLERS.get(handler)?.messaging;
+}
+
+/**
+ * Route handlers the events stack builds rather than the API stack: the events and webhooks
+ * families live with their queues, and CloudFormation's 500 resources per stack keep the API
+ * stack to the routes and the other families' functions.
+ */
+export const builtByEventsStack = (handler: string) =>
+  HANDLERS.includes(handler) && (handler.startsWith('webhooks/') || handler.startsWith('events/'));
+
+/** The queues a handler sends to (functions/queues.ts `producers`), each with the variable naming it. */
+export function queuesSentBy(handler: string): QueueDesign[] {
+  return Object.values(QUEUES).filter((queue) => (queue.producers as readonly string[]).includes(handler));
+}
+
+/**
+ * Handlers that use the webhook signing secrets in SSM (under WEBHOOK_SECRET_PREFIX), and how:
+ * reading to sign or verify, writing to create, rotate and delete.
+ */
+const SECRET_ACCESS: ReadonlyMap<string, 'read' | 'readWrite'> = new Map([
+  ['webhooks/manage', 'readWrite'],
+  ['webhooks/receive-inbound', 'read'],
+  ['webhooks/deliver', 'read'],
+] as const);
+
+export function secretAccessOf(handler: string): 'read' | 'readWrite' | undefined {
+  return SECRET_ACCESS.get(handler);
 }
 
 /** Whether a handler honours `Idempotency-Key` and so needs the idempotency table. */

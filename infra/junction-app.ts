@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type { MessagingSettings } from './constructs/junction-function.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { EventsStack } from './stacks/events-stack.ts';
 import { WorkflowsStack, workflowsStackNeeded } from './stacks/workflows-stack.ts';
 
 export interface JunctionApp {
@@ -15,6 +16,7 @@ export interface JunctionApp {
   data: DataStack;
   /** Absent while there is no workflow (nor SMS handler) to deploy: CloudFormation refuses an empty stack. */
   workflows: WorkflowsStack | undefined;
+  events: EventsStack;
   api: ApiStack;
 }
 
@@ -92,18 +94,32 @@ export function buildJunctionApp(props: AppProps = {}): JunctionApp {
       })
     : undefined;
   workflows?.addStackDependency(data);
+  // The stream, the queues and their consumers: events and webhooks, out and in.
+  const events = new EventsStack(app, 'JunctionEvents', {
+    env,
+    description:
+      'Junction events and webhooks: the table stream consumer, queues with dead-letter queues, their functions',
+    records: data.records,
+    messaging: messagingSettings(app),
+    ...(workflows ? { workflows: workflows.workflows } : {}),
+  });
+  events.addStackDependency(data);
+  if (workflows) events.addStackDependency(workflows);
   const api = new ApiStack(app, 'JunctionApi', {
     env,
     description: 'Junction HTTP API, Lambda functions and staff user pool',
     records: data.records,
     idempotency: data.idempotency,
     ...(workflows ? { workflows: workflows.workflows } : {}),
+    queues: events.queues,
+    routeFunctions: events.routeFunctions,
   });
   api.addStackDependency(data);
+  api.addStackDependency(events);
   if (workflows) api.addStackDependency(workflows);
 
   Tags.of(app).add('application', 'junction');
   // Fails synthesis on any finding that is not acknowledged with a reason next to its resource.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, data, workflows, api };
+  return { app, data, workflows, events, api };
 }

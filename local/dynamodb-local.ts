@@ -112,7 +112,14 @@ async function waitUntilAnswering(endpoint: string): Promise<void> {
   }
 }
 
-/** Stops a DynamoDB Local that an earlier hub started on this data directory and never stopped. */
+/**
+ * Stops a DynamoDB Local that an earlier hub started on this data directory and never stopped (it
+ * was killed): before the hub checks its ports, since the leftover holds the DynamoDB one.
+ */
+export async function stopLeftoverDynamoDb(dataDir: string, log?: (line: string) => void): Promise<void> {
+  await stopLeftover(join(dataDir, 'dynamodb-local.pid'), log);
+}
+
 async function stopLeftover(pidFile: string, log?: (line: string) => void): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8'));

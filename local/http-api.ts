@@ -119,6 +119,9 @@ function toEvent(
     if (name === 'cookie') cookies.push(...String(value).split(/;\s*/).filter(Boolean));
     else headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  // API Gateway tells the function how the client called (https there); here it is plain http.
+  // Inbound webhook signatures that cover the URL (HubSpot v3) are checked against it.
+  headers['x-forwarded-proto'] = 'http';
   const query: Record<string, string> = {};
   for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
   const contentType = headers['content-type'] ?? '';

@@ -4,7 +4,9 @@
  *   SMS stand-in with its outbox, the Step Functions service running the workflows in
  *   `workflows/` (durably, in the same DynamoDB Local), and the HTTP API serving the same handler
  *   modules Lambda runs, and the local ERP (./erp/) speaking the ERPNext-shaped contract of
- *   docs/erp.md.
+ *   docs/erp.md; the SQS stand-in with Junction's queues, a local SSM Parameter Store for the
+ *   webhook secrets, and what event source mappings do on AWS: the table's stream and the queues
+ *   feeding their functions, and the webhook sweeper's timer (./event-sources.ts).
  * It sets the `AWS_ENDPOINT_URL_*` variables the AWS SDK reads, so handlers never learn where
  * they run. Handler modules load once per process, so one process runs one hub.
  */
@@ -16,23 +18,38 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import sesModule from 'aws-ses-v2-local';
 import { workflowArnVariable } from '#connectors/stepfunctions/client';
+import { STREAM_CONSUMER, SWEEPER } from '#functions/queues';
 import { ROUTES, throttleOf } from '#functions/routes';
+import { WEBHOOK_SECRET_PREFIX } from '#functions/webhooks/ports';
 import { ROLES, type Role } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type DynamoDbLocal, startDynamoDbLocal, stopLeftoverDynamoDb } from './dynamodb-local.ts';
 import { type LocalErp, startLocalErp } from './erp/erp-server.ts';
+import { startQueuePollers, startStreamPoller, startTimer } from './event-sources.ts';
 import { startHttpApi } from './http-api.ts';
 import { invoke, LOCAL_REGION } from './lambda.ts';
 import { assertPortFree } from './ports.ts';
 import { inboundSmsEvent } from './sms-events.ts';
 import { startSmsStandIn } from './sns-local.ts';
+import { type SqsStandIn, startSqsStandIn } from './sqs-local.ts';
+import { startSsmStandIn } from './ssm-local.ts';
 import type { StepFunctionsLocalOptions } from './stepfunctions/index.ts';
-import { ensureTables } from './tables.ts';
+import { timeScaleFrom } from './stepfunctions/timers.ts';
+import { ensureTables, streamArnOf } from './tables.ts';
 
 export interface HubOptions {
   host?: string;
   /** 0 picks a free port. */
-  ports: { api: number; dynamodb: number; ses: number; sms: number; sfn?: number; erp?: number };
+  ports: {
+    api: number;
+    dynamodb: number;
+    ses: number;
+    sms: number;
+    sfn?: number;
+    erp?: number;
+    sqs?: number;
+    ssm?: number;
+  };
   /** Where DynamoDB Local, dev keys and the SMS outbox keep their files; omit to keep all in memory. */
   dataDir?: string;
   /** Use this DynamoDB (Local) endpoint instead of starting one. */
@@ -54,6 +71,17 @@ export interface HubOptions {
   /** Workflows for the Step Functions service, and how it finds their functions (tests add their own). */
   workflows?: StepFunctionsLocalOptions['workflows'];
   resolveFunction?: StepFunctionsLocalOptions['resolveFunction'];
+  /**
+   * Run the consumers: the table's stream into events, the queues into their functions, the
+   * webhook sweeper. On by default; tests that do not look at events leave them off to save the
+   * machine the polling.
+   */
+  events?: boolean;
+  /**
+   * Private addresses outbound webhooks may reach anyway (the SSRF guard's exceptions): `loopback`
+   * (the default: a developer's own receivers), or exact `host:port` origins (a test's receiver).
+   */
+  webhookAllowPrivate?: readonly string[];
 }
 
 export interface Hub {
@@ -67,7 +95,11 @@ export interface Hub {
     sfn: string;
     dynamodb: string;
     erp: string;
+    sqs: string;
+    ssm: string;
   };
+  /** The local queues and their dead-letter queues, for tests that look inside. */
+  queues: SqsStandIn['queues'];
   /** The local ERP, for tests that play its part (ship, inject faults). */
   erp: LocalErp;
   tables: { records: string; idempotency: string; executions: string };
@@ -104,6 +136,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     stops.length = 0;
   };
 
+  if (options.dataDir && !options.dynamodbEndpoint) await stopLeftoverDynamoDb(options.dataDir, log);
   await assertPortFree(options.ports.api, 'HTTP API', 'JUNCTION_API_PORT', host);
   if (!options.dynamodbEndpoint)
     await assertPortFree(options.ports.dynamodb, 'DynamoDB Local', 'JUNCTION_DYNAMODB_PORT', host);
@@ -111,6 +144,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   await assertPortFree(options.ports.sms, 'SMS stand-in', 'JUNCTION_SMS_PORT', host);
   await assertPortFree(options.ports.sfn ?? 0, 'Step Functions service', 'JUNCTION_SFN_PORT', host);
   await assertPortFree(options.ports.erp ?? 0, 'local ERP', 'JUNCTION_ERP_PORT', host);
+  await assertPortFree(options.ports.sqs ?? 0, 'SQS stand-in', 'JUNCTION_SQS_PORT', host);
+  await assertPortFree(options.ports.ssm ?? 0, 'SSM stand-in', 'JUNCTION_SSM_PORT', host);
 
   try {
     let dynamodbEndpoint = options.dynamodbEndpoint;
@@ -142,6 +177,19 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     stops.push(() => erp.close());
 
+    const sqs = await startSqsStandIn({
+      host,
+      port: options.ports.sqs ?? 0,
+      timeScale: options.timeScale ?? timeScaleFrom(process.env.JUNCTION_TIME_SCALE),
+    });
+    stops.push(() => sqs.close());
+    const ssm = await startSsmStandIn({
+      host,
+      port: options.ports.ssm ?? 0,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
+    stops.push(() => ssm.close());
+
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -149,6 +197,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_SESV2: sesUrl,
       AWS_ENDPOINT_URL_SNS: sms.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      ...Object.fromEntries(Object.values(sqs.queues).map((q) => [q.design.urlVariable, q.url])),
+      // Webhooks: secrets in the local SSM, as in SSM on AWS; plain http and the exceptions to the
+      // SSRF guard are for the local hub only.
+      WEBHOOK_SECRET_PREFIX,
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE: (options.webhookAllowPrivate ?? ['loopback']).join(','),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // The ERP connector's endpoint and, for the local stand-in only, its token in the clear;
       // on AWS the token belongs in SSM Parameter Store, never in the environment (docs/erp.md).
@@ -208,6 +264,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     // The ERP adapter's circuit pauses calls for 30 s after repeated failures; the workflow's
     // retries of a down ERP run on workflow time, so the pause does too.
     process.env.ERP_BREAKER_COOLDOWN_MS = String(Math.max(1, Math.round(30_000 / sfn.timeScale)));
+    // Webhook retry delays and the endpoints' failure clock run on the same time.
+    process.env.WEBHOOK_TIME_SCALE = String(sfn.timeScale);
 
     const api = await startHttpApi({
       host,
@@ -238,6 +296,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     process.env.LEAD_EMAIL_FROM ??= 'leads@junction.example.com';
     // Invoices to customers; read by the order-to-cash tasks at first use.
     process.env.ORDER_EMAIL_FROM ??= 'billing@junction.example.com';
+    // Notices to webhook endpoint owners (deliveries exhausted, an endpoint disabled).
+    process.env.WEBHOOK_EMAIL_FROM ??= 'webhooks@junction.example.com';
 
     // Replies from phones reach the inbound-SMS function as SNS events, as on AWS. A failure is
     // logged, not answered to the phone: on AWS, SNS would retry the invocation.
@@ -246,6 +306,25 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         log(`inbound SMS handler failed: ${(error as Error).stack ?? String(error)}`),
       );
     });
+
+    if (options.events ?? true) {
+      const pollers = startQueuePollers(sqs.client, Object.values(sqs.queues), log);
+      stops.push(() => pollers.stop());
+      const stream = startStreamPoller({
+        endpoint: dynamodbEndpoint,
+        streamArn: await streamArnOf(client, tables.records),
+        handler: STREAM_CONSUMER.handler,
+        batchSize: STREAM_CONSUMER.batchSize,
+        timeoutMs: STREAM_CONSUMER.timeoutSeconds * 1000,
+        ...(options.dataDir
+          ? { checkpointFile: join(options.dataDir, `stream-checkpoint-${tables.records}.json`) }
+          : {}),
+        log,
+      });
+      stops.push(() => stream.stop());
+      const sweeper = startTimer(SWEEPER.handler, 1_000, SWEEPER.timeoutSeconds * 1000, log);
+      stops.push(() => sweeper.stop());
+    }
 
     return {
       urls: {
@@ -258,7 +337,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         sfn: sfn.endpoint,
         dynamodb: dynamodbEndpoint,
         erp: erp.url,
+        sqs: sqs.endpoint,
+        ssm: ssm.endpoint,
       },
+      queues: sqs.queues,
       erp,
       tables,
       stateMachines: sfn.stateMachines,

@@ -36,12 +36,17 @@ async function main() {
         sms: port('JUNCTION_SMS_PORT', 8006),
         sfn: port('JUNCTION_SFN_PORT', 8083),
         erp: port('JUNCTION_ERP_PORT', 8010),
+        sqs: port('JUNCTION_SQS_PORT', 8011),
+        ssm: port('JUNCTION_SSM_PORT', 8012),
       },
       dataDir,
       seed: true,
       log,
       accessLog: process.env.JUNCTION_ACCESS_LOG !== 'false',
       throttlePublicRoutes: true,
+      // JUNCTION_CONSUMERS=off serves the API without consuming the stream and queues (stored
+      // webhooks wait, and are processed once the consumers run again).
+      events: process.env.JUNCTION_CONSUMERS !== 'off',
     });
   } catch (error) {
     if (error instanceof PortInUseError) console.error(`\n${error.message}\n`);
@@ -61,6 +66,9 @@ Junction is running.${hub.seeded ? ' A demo organisation was created.' : ''} Dat
   Step Functions ${urls.sfn}            (${hub.stateMachines.length} workflows${hub.timeScale === 1 ? '' : `, time ×${hub.timeScale}`})
   DynamoDB       ${urls.dynamodb}
   ERP            ${urls.erp}/            (ERPNext-shaped API; ship orders and inject faults there)
+  SQS            ${urls.sqs}            (events, webhook deliveries and inbound webhooks, each with a dead-letter queue)
+  SSM            ${urls.ssm}            (Parameter Store: webhook signing secrets)
+  Webhooks       ${urls.api}/v1/webhooks/endpoints   (events at ${urls.api}/v1/events)
 
 Dev API keys (send as the x-api-key header):
 ${Object.entries(keys)

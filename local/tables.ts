@@ -52,6 +52,29 @@ async function addMissingIndexes(client: DynamoDBClient, table: string): Promise
   }
 }
 
+/** As on AWS (infra/stacks/data-stack.ts): the events come from this stream. */
+const STREAM_VIEW = 'NEW_AND_OLD_IMAGES' as const;
+
+/** Turns the stream on for a table kept from a version that had none. */
+async function enableStream(client: DynamoDBClient, table: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(
+    new UpdateTableCommand({
+      TableName: table,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW },
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: table });
+}
+
+/** The records table's stream, for the local stream poller. */
+export async function streamArnOf(client: DynamoDBClient, table: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+  if (!Table?.LatestStreamArn) throw new Error(`${table} has no stream`);
+  return Table.LatestStreamArn;
+}
+
 /** Creates the tables that do not exist yet; answers whether the records table was new. */
 export async function ensureTables(
   client: DynamoDBClient,
@@ -68,10 +91,14 @@ export async function ensureTables(
           { AttributeName: KEY.sk, KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: Object.values(INDEXES).map(indexSpec),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW },
       }),
     ),
   );
-  if (!created) await addMissingIndexes(client, names.records);
+  if (!created) {
+    await addMissingIndexes(client, names.records);
+    await enableStream(client, names.records);
+  }
   if (created) {
     await client.send(
       new UpdateTimeToLiveCommand({

@@ -15,6 +15,7 @@ import { DecisionForm, DecisionReceipt } from '#schemas/approval';
 import { ApprovalRunView } from '#schemas/approval-run';
 import { AuditEntry } from '#schemas/audit';
 import { DeadLetterListQuery, DeadLetterView, DiscardDeadLetterInput } from '#schemas/dead-letter';
+import { EventListQuery, JunctionEvent } from '#schemas/events';
 import { ExecutionDetail, ExecutionListQuery, ExecutionPage } from '#schemas/execution';
 import { LeadContactActivity } from '#schemas/records/lead';
 import {
@@ -26,6 +27,21 @@ import {
   ShipmentInput,
 } from '#schemas/records/order';
 import { TicketReply } from '#schemas/records/ticket';
+import {
+  AttemptListQuery,
+  AttemptView,
+  BulkReplayInput,
+  DeliveryListQuery,
+  DeliveryView,
+  EndpointInput,
+  EndpointPatch,
+  EndpointView,
+  InboundListQuery,
+  InboundSecretInput,
+  InboundView,
+  RotateSecretInput,
+  SecretView,
+} from '#schemas/webhooks';
 import { ADMIN_KINDS, type AdminKind } from '../admin/domain/admin-kinds.ts';
 import { RECORD_TYPES, type RecordType, recordSchema } from '../records/domain/record-types.ts';
 import type { Route } from '../routes.ts';
@@ -628,6 +644,168 @@ export function docsFor(route: Route): RouteDocs {
         'No such order',
         'The order is not on credit hold, or its hold was answered the other way',
       );
+    case 'list-events':
+      return {
+        query: EventListQuery,
+        responses: {
+          200: { description: 'A page of events, newest first', schema: pageOf(JunctionEvent, 'EventPage') },
+          ...ERRORS,
+          400: { description: 'Unknown parameter, bad type pattern, record or time, bad cursor' },
+        },
+      };
+    case 'list-webhook-endpoints':
+      return {
+        query: PageQuery,
+        responses: {
+          200: { description: 'A page of endpoints', schema: pageOf(EndpointView, 'WebhookEndpointPage') },
+          ...ERRORS,
+        },
+      };
+    case 'create-webhook-endpoint':
+      return {
+        body: { schema: EndpointInput, mediaTypes: JSON_TYPES },
+        responses: {
+          201: {
+            description: 'The endpoint, with its signing secret (shown this once)',
+            schema: EndpointView.extend({ secret: z.string() }),
+            headers: ['Location'],
+          },
+          ...ERRORS,
+          422: {
+            description: 'Invalid fields: not https, an address webhooks may not reach, a bad event pattern',
+          },
+        },
+      };
+    case 'get-webhook-endpoint':
+      return {
+        responses: {
+          200: { description: 'The endpoint', schema: EndpointView },
+          ...ERRORS,
+          404: { description: 'No such endpoint (or not yours)' },
+        },
+      };
+    case 'update-webhook-endpoint':
+      return {
+        body: { schema: EndpointPatch, mediaTypes: PATCH_TYPES },
+        responses: {
+          200: { description: 'The endpoint as changed', schema: EndpointView },
+          ...ERRORS,
+          404: { description: 'No such endpoint (or not yours)' },
+          412: { description: 'If-Match names an older version' },
+          422: { description: 'Invalid fields' },
+        },
+      };
+    case 'delete-webhook-endpoint':
+      return {
+        responses: { 204: { description: 'Deleted' }, ...ERRORS, 404: { description: 'No such endpoint' } },
+      };
+    case 'get-webhook-secret':
+      return {
+        responses: {
+          200: { description: 'The secrets that sign', schema: SecretView },
+          ...ERRORS,
+          404: { description: 'No such endpoint' },
+        },
+      };
+    case 'rotate-webhook-secret':
+      return {
+        body: { schema: RotateSecretInput, mediaTypes: JSON_TYPES },
+        responses: {
+          200: { description: 'The new secret, and the old ones still signing', schema: SecretView },
+          ...ERRORS,
+          404: { description: 'No such endpoint' },
+          422: { description: 'A grace period out of range' },
+        },
+      };
+    case 'list-webhook-attempts':
+      return {
+        query: AttemptListQuery,
+        responses: {
+          200: {
+            description: 'A page of attempts, newest first',
+            schema: pageOf(AttemptView, 'WebhookAttemptPage'),
+          },
+          ...ERRORS,
+          404: { description: 'No such endpoint' },
+        },
+      };
+    case 'list-webhook-deliveries':
+      return {
+        query: DeliveryListQuery,
+        responses: {
+          200: { description: 'A page of deliveries', schema: pageOf(DeliveryView, 'WebhookDeliveryPage') },
+          ...ERRORS,
+          404: { description: 'No such endpoint' },
+        },
+      };
+    case 'replay-webhook-delivery':
+      return {
+        responses: {
+          202: { description: 'Queued to be sent again' },
+          ...ERRORS,
+          404: { description: 'No such endpoint, or the event is no longer kept' },
+        },
+      };
+    case 'replay-webhook-deliveries':
+      return {
+        body: { schema: BulkReplayInput, mediaTypes: JSON_TYPES },
+        responses: {
+          202: { description: 'How many were queued again, and whether more remain' },
+          ...ERRORS,
+          404: { description: 'No such endpoint' },
+          422: { description: 'No `since`, or a bad pattern' },
+        },
+      };
+    case 'receive-inbound-webhook':
+      return {
+        body: {
+          schema: z.unknown().meta({ description: 'Whatever the source sends, signed' }),
+          mediaTypes: JSON_TYPES,
+        },
+        responses: {
+          202: { description: 'Verified, stored and queued' },
+          200: { description: 'A duplicate of an event received before: nothing more happens' },
+          401: { description: 'The signature or its timestamp did not verify: nothing was stored' },
+          404: { description: 'No such source' },
+          413: { description: 'Larger than the source allows' },
+        },
+      };
+    case 'set-inbound-secret':
+      return {
+        body: { schema: InboundSecretInput, mediaTypes: JSON_TYPES },
+        responses: {
+          200: { description: 'Set' },
+          ...ERRORS,
+          422: { description: 'Too short, or a bad source name' },
+        },
+      };
+    case 'list-inbound-webhooks':
+      return {
+        query: InboundListQuery,
+        responses: {
+          200: {
+            description: 'A page of messages, newest first',
+            schema: pageOf(InboundView, 'InboundWebhookPage'),
+          },
+          ...ERRORS,
+        },
+      };
+    case 'get-inbound-webhook':
+      return {
+        responses: {
+          200: { description: 'The message', schema: InboundView },
+          ...ERRORS,
+          404: { description: 'No such message' },
+        },
+      };
+    case 'replay-inbound-webhook':
+      return {
+        responses: {
+          202: { description: 'Queued again', schema: InboundView },
+          ...ERRORS,
+          404: { description: 'No such message' },
+        },
+      };
     case 'me':
       return { responses: { 200: { description: 'The calling principal', schema: Me }, ...ERRORS } };
     case 'openapi':

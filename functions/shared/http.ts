@@ -58,6 +58,8 @@ interface HandlerOptions {
   accepts?: readonly string[];
   /** Refuse larger bodies with 413; default MAX_BODY_BYTES. */
   maxBodyBytes?: number;
+  /** A request may come without a body (its fields all have defaults); GET, HEAD and DELETE never need one. */
+  optionalBody?: boolean;
   /**
    * Honours the Idempotency-Key header (routes that create things): pass `idempotency()` from
    * ./idempotency.ts, which only those handlers load.
@@ -182,7 +184,13 @@ function parseForm(raw: string): Record<string, string> {
   return fields;
 }
 
-const jsonBody = (accepts: readonly string[] | undefined, maxBytes = MAX_BODY_BYTES): HttpMiddleware => ({
+const BODILESS = new Set(['GET', 'HEAD', 'DELETE']);
+
+const jsonBody = (
+  accepts: readonly string[] | undefined,
+  maxBytes = MAX_BODY_BYTES,
+  optional = false,
+): HttpMiddleware => ({
   before: async (request) => {
     const { event } = request;
     const key = event.headers['idempotency-key'];
@@ -198,6 +206,7 @@ const jsonBody = (accepts: readonly string[] | undefined, maxBytes = MAX_BODY_BY
           : event.body;
     if (Buffer.byteLength(raw, 'utf8') > maxBytes) throw payloadTooLarge(maxBytes);
     const type = mediaType(event.headers['content-type']);
+    if (raw.length === 0 && (optional || BODILESS.has(event.requestContext.http.method))) return;
     if (raw.length === 0)
       throw badRequest(`This request needs a ${accepts.includes(FORM_TYPE) ? '' : 'JSON '}body.`);
     if (!type || !accepts.includes(type))
@@ -256,7 +265,7 @@ export function httpHandler(operation: Operation, options: HandlerOptions = {}) 
     .use(publishMetrics())
     .use(problemErrors())
     .use(authenticate())
-    .use(jsonBody(options.accepts, options.maxBodyBytes));
+    .use(jsonBody(options.accepts, options.maxBodyBytes, options.optionalBody));
   if (options.idempotency) handler.use(options.idempotency);
   return handler.handler(async (event, context) => {
     const request = toRequest(event, context);

@@ -12,6 +12,7 @@ import { Grant, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { handlerEntry, lambdaBundling, PROJECT_ROOT } from '../bundling.ts';
 import { LINK_BASES, type Messaging, SENDERS, type TableAccess } from '../handler-access.ts';
@@ -228,6 +229,48 @@ export class JunctionFunction extends NodejsFunction {
       });
     }
     return missing;
+  }
+
+  /** Sets `variable` to the queue's URL and lets the function send to it (and nothing else). */
+  useQueue(queue: IQueue, variable: string): this {
+    this.addEnvironment(variable, queue.queueUrl);
+    queue.grantSendMessages(this);
+    return this;
+  }
+
+  /**
+   * Lets the function read (and with `readWrite` create, overwrite and delete) the SecureString
+   * parameters under `prefix` — one per webhook endpoint or inbound source, made at run time — and
+   * tells it the prefix. Decryption uses SSM's AWS-managed key, which needs no grant of its own.
+   */
+  useSecrets(prefix: string, access: 'read' | 'readWrite'): this {
+    this.addEnvironment('WEBHOOK_SECRET_PREFIX', prefix);
+    const policy = new Policy(this, 'SecretsPolicy', {
+      statements: [
+        new PolicyStatement({
+          actions:
+            access === 'read'
+              ? ['ssm:GetParameter']
+              : ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: `${prefix.replace(/^\//, '')}/*`,
+            }),
+          ],
+        }),
+      ],
+    });
+    if (this.role) policy.attachToRole(this.role);
+    this.node.addDependency(policy);
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/junction/webhooks/*]',
+      reason:
+        'Each webhook endpoint and inbound source has its own secret parameter, created when an admin creates it: ' +
+        'their names are not known at deployment, so the grant covers the webhook secrets’ path and nothing else.',
+    });
+    return this;
   }
 
   /**

@@ -33,18 +33,30 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HANDLERS, ROUTES, type Route, throttleOf } from '#functions/routes';
+import { WEBHOOK_SECRET_PREFIX } from '#functions/webhooks/ports';
 import { ROLES } from '#schemas/common';
 import { type GrantableTable, JunctionFunction, pascalCase } from '../constructs/junction-function.ts';
 import type { JunctionWorkflow } from '../constructs/junction-workflow.ts';
-import { recordsTableAccess, usesIdempotencyTable, workflowGrantsOf } from '../handler-access.ts';
+import {
+  queuesSentBy,
+  recordsTableAccess,
+  secretAccessOf,
+  usesIdempotencyTable,
+  workflowGrantsOf,
+} from '../handler-access.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly records: GrantableTable;
   readonly idempotency: GrantableTable;
   /** The state machines, by workflow name, that routes may start, stop, read or answer. */
   readonly workflows?: ReadonlyMap<string, JunctionWorkflow>;
+  /** The queues routes send to, by their name in functions/queues.ts (infra/stacks/events-stack.ts). */
+  readonly queues?: ReadonlyMap<string, IQueue>;
+  /** Route functions another stack built (the events stack's webhook and event routes), by handler. */
+  readonly routeFunctions?: ReadonlyMap<string, JunctionFunction>;
   /**
    * Requests per second across the API, and the burst above it. API Gateway answers 429 beyond
    * these; raise them when real traffic needs it.
@@ -111,6 +123,11 @@ export class ApiStack extends Stack {
 
     const functions = new Map<string, JunctionFunction>();
     for (const handler of HANDLERS) {
+      const built = props.routeFunctions?.get(handler);
+      if (built) {
+        functions.set(handler, built);
+        continue;
+      }
       const fn = new JunctionFunction(this, functionId(handler), {
         handler,
         ...(handler === AUTHORIZER ? { timeout: Duration.seconds(5) } : {}),
@@ -124,6 +141,17 @@ export class ApiStack extends Stack {
       const { grants, unknown } = workflowGrantsOf(handler, [...workflows.keys()]);
       for (const [name, access] of grants) workflows.get(name)?.grantTo(fn, access);
       for (const warning of unknown) Annotations.of(fn).addWarningV2('junction:unknown-workflow', warning);
+      for (const design of queuesSentBy(handler)) {
+        const queue = props.queues?.get(design.name);
+        if (queue) fn.useQueue(queue, design.urlVariable);
+        else
+          Annotations.of(fn).addWarningV2(
+            'junction:missing-queue',
+            `No ${design.name} queue: ${handler} cannot send to it`,
+          );
+      }
+      const secrets = secretAccessOf(handler);
+      if (secrets) fn.useSecrets(WEBHOOK_SECRET_PREFIX, secrets);
       functions.set(handler, fn);
     }
     this.functions = functions;

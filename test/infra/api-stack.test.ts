@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HANDLERS, PUBLIC_THROTTLE, ROUTES, routeKey } from '#functions/routes';
+import { HANDLERS, PUBLIC_THROTTLE, ROUTES, routeKey, throttleOf } from '#functions/routes';
 import { ROLES } from '#schemas/common';
 import { handlerEntry } from '../../infra/bundling.ts';
-import { recordsTableAccess } from '../../infra/handler-access.ts';
+import { builtByEventsStack, recordsTableAccess } from '../../infra/handler-access.ts';
 import {
   actionsOf,
   type CfnResourceJson,
@@ -28,6 +28,9 @@ const DYNAMODB_WRITES = [
   'dynamodb:PartiQLDelete',
 ];
 
+/** The stage's own limit (infra/stacks/api-stack.ts): every public route's is below it. */
+const STAGE_RATE = 100;
+
 describe('the API stack', () => {
   let synthesized: Synthesized;
   let template: Template;
@@ -39,7 +42,12 @@ describe('the API stack', () => {
     return logicalIdOf(fn);
   };
   const functionOf = (handler: string): CfnResourceJson => {
-    const resource = resources[functionIdOf(handler)];
+    const fn = synthesized.api.functions.get(handler);
+    const resource =
+      fn &&
+      (synthesized.templateOf(fn).toJSON().Resources as Record<string, CfnResourceJson>)[
+        functionIdOf(handler)
+      ];
     if (!resource) throw new Error(`${handler}'s function is not in the template`);
     return resource;
   };
@@ -47,7 +55,7 @@ describe('the API stack', () => {
   const statementsOf = (handler: string): PolicyStatementJson[] => {
     const fn = synthesized.api.functions.get(handler);
     if (!fn?.role) throw new Error(`no role for ${handler}`);
-    return statementsOfRole(template, logicalIdOf(fn.role as Role));
+    return statementsOfRole(synthesized.templateOf(fn), logicalIdOf(fn.role as Role));
   };
   /** Whether a statement's resources point at a table (through the data stack's outputs). */
   const mentions = (statement: PolicyStatementJson, table: 'records' | 'idempotency') =>
@@ -68,8 +76,16 @@ describe('the API stack', () => {
   afterAll(() => synthesized?.cleanUp());
 
   describe('functions', () => {
-    it('creates one function per handler in the route table, and no other', () => {
-      template.resourceCountIs('AWS::Lambda::Function', HANDLERS.length);
+    it('creates one function per handler in the route table, and no other (the events stack builds its own families’)', () => {
+      template.resourceCountIs(
+        'AWS::Lambda::Function',
+        HANDLERS.filter((h) => !builtByEventsStack(h)).length,
+      );
+      expect(HANDLERS.filter(builtByEventsStack).sort()).toEqual([
+        'events/list-events',
+        'webhooks/manage',
+        'webhooks/receive-inbound',
+      ]);
       for (const handler of HANDLERS) expect(functionOf(handler).Properties?.Handler).toBe('index.handler');
     });
 
@@ -86,7 +102,11 @@ describe('the API stack', () => {
     it('sends every function’s logs to a log group of its own that expires them', () => {
       const logGroups = HANDLERS.map((handler) => {
         const config = functionOf(handler).Properties?.LoggingConfig as { LogGroup: { Ref: string } };
-        const logGroup = resources[config.LogGroup.Ref];
+        const fn = synthesized.api.functions.get(handler);
+        const own = fn
+          ? (synthesized.templateOf(fn).toJSON().Resources as Record<string, CfnResourceJson>)
+          : {};
+        const logGroup = own[config.LogGroup.Ref];
         expect(logGroup?.Type, handler).toBe('AWS::Logs::LogGroup');
         expect(logGroup?.Properties?.RetentionInDays, handler).toBeGreaterThan(0);
         return config.LogGroup.Ref;
@@ -223,9 +243,16 @@ describe('the API stack', () => {
         const resource = routes.get(routeKey(route));
         expect(resource, routeKey(route)).toBeDefined();
         const integrationId = JSON.stringify(resource?.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? '';
-        expect(resources[integrationId]?.Properties?.IntegrationUri, routeKey(route)).toEqual({
-          'Fn::GetAtt': [functionIdOf(route.handler), 'Arn'],
-        });
+        const uri = resources[integrationId]?.Properties?.IntegrationUri;
+        if (builtByEventsStack(route.handler))
+          // The function is the events stack's: its ARN arrives as that stack's output.
+          expect(JSON.stringify(uri), routeKey(route)).toMatch(
+            new RegExp(`"Fn::GetStackOutput".*${functionIdOf(route.handler)}`),
+          );
+        else
+          expect(uri, routeKey(route)).toEqual({
+            'Fn::GetAtt': [functionIdOf(route.handler), 'Arn'],
+          });
       }
       // The route table plus $default, nothing else.
       expect(routes.size).toBe(ROUTES.length + 1);
@@ -257,6 +284,8 @@ describe('the API stack', () => {
           'POST /surveys/{id}',
           'POST /v1/forms/{formId}',
           'OPTIONS /v1/forms/{formId}',
+          // Inbound webhooks: the signature over the raw body, with a secret only the sender holds.
+          'POST /v1/webhooks/inbound/{source}',
         ].sort(),
       );
       for (const route of ROUTES) {
@@ -327,11 +356,15 @@ describe('the API stack', () => {
       const publicRoutes = ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`);
       expect(publicRoutes.length).toBeGreaterThan(4);
       expect(Object.keys(settings).sort()).toEqual([...publicRoutes].sort());
-      for (const key of publicRoutes)
-        expect(settings[key]).toEqual({
-          ThrottlingRateLimit: PUBLIC_THROTTLE.rateLimit,
-          ThrottlingBurstLimit: PUBLIC_THROTTLE.burstLimit,
+      for (const route of ROUTES.filter((r) => r.access === 'public')) {
+        // The default, or the route's own (inbound webhooks arrive in bursts): below the stage's.
+        const throttle = throttleOf(route) ?? PUBLIC_THROTTLE;
+        expect(settings[`${route.method} ${route.path}`]).toEqual({
+          ThrottlingRateLimit: throttle.rateLimit,
+          ThrottlingBurstLimit: throttle.burstLimit,
         });
+        expect(throttle.rateLimit).toBeLessThan(STAGE_RATE);
+      }
       const routeIds = Object.entries(
         template.findResources('AWS::ApiGatewayV2::Route') as Record<string, CfnResourceJson>,
       )

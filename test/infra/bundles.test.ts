@@ -30,10 +30,11 @@ describe('function bundles', () => {
     synthesized = synthesize({ bundle: true });
     // Lambda provides the AWS SDK to the bundles; here the project's node_modules stands in.
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(synthesized.outdir, 'node_modules'), 'dir');
-    const resources = synthesized.apiTemplate.toJSON().Resources as Record<string, CfnResourceJson>;
     resourceOf = (handler) => {
       const fn = synthesized.api.functions.get(handler);
-      const resource = fn && resources[logicalIdOf(fn)];
+      const resources =
+        fn && (synthesized.templateOf(fn).toJSON().Resources as Record<string, CfnResourceJson>);
+      const resource = fn && resources?.[logicalIdOf(fn)];
       if (!resource) throw new Error(`no function for ${handler}`);
       return resource;
     };

@@ -536,16 +536,16 @@ describe('the app', () => {
   });
 
   it('gives each API function WORKFLOW_<NAME>_ARN and states: permissions exactly for what its routes declare', () => {
-    const resources = synthesized.apiTemplate.toJSON().Resources as Record<string, CfnResourceJson>;
     for (const handler of HANDLERS) {
       const fn = synthesized.api.functions.get(handler) as JunctionFunction;
+      const resources = synthesized.templateOf(fn).toJSON().Resources as Record<string, CfnResourceJson>;
       const { grants } = workflowGrantsOf(handler, workflowNames);
       const variables = Object.keys(variablesOf(resources[logicalIdOf(fn)] as CfnResourceJson)).filter((v) =>
         /^WORKFLOW_.+_ARN$/.test(v),
       );
       expect(variables.sort(), handler).toEqual([...grants.keys()].map(workflowArnVariable).sort());
       const states = actionsOf(
-        statementsOfRole(synthesized.apiTemplate, logicalIdOf(fn.role as Role)),
+        statementsOfRole(synthesized.templateOf(fn), logicalIdOf(fn.role as Role)),
       ).filter((a) => a.startsWith('states:'));
       expect(states.length > 0, handler).toBe(grants.size > 0);
     }

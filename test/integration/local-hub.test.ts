@@ -38,6 +38,8 @@ const ports = async () => ({
   sms: await getPort(),
   sfn: await getPort(),
   erp: await getPort(),
+  sqs: await getPort(),
+  ssm: await getPort(),
 });
 
 describe('the local hub', () => {
@@ -105,6 +107,8 @@ describe('the local hub', () => {
         JUNCTION_SMS_PORT: String(p.sms),
         JUNCTION_SFN_PORT: String(p.sfn),
         JUNCTION_ERP_PORT: String(p.erp),
+        JUNCTION_SQS_PORT: String(p.sqs),
+        JUNCTION_SSM_PORT: String(p.ssm),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -126,6 +130,8 @@ describe('the local hub', () => {
       expect(output).toContain(`http://127.0.0.1:${p.ses}/`);
       expect(output).toContain(`http://127.0.0.1:${p.sms}/`);
       expect(output).toContain(`http://127.0.0.1:${p.erp}/`);
+      expect(output).toContain(`http://127.0.0.1:${p.sqs}`);
+      expect(output).toContain(`http://127.0.0.1:${p.api}/v1/webhooks/endpoints`);
       // The local ERP answers on the port it printed.
       const erpPage = await fetch(`http://127.0.0.1:${p.erp}/`);
       expect(erpPage.status).toBe(200);

@@ -15,7 +15,14 @@ export interface TestHub extends Hub {
 export async function startTestHub(
   options: { seed?: boolean } & Pick<
     HubOptions,
-    'workflows' | 'resolveFunction' | 'timeScale' | 'throttlePublicRoutes' | 'accessLog' | 'log'
+    | 'workflows'
+    | 'resolveFunction'
+    | 'timeScale'
+    | 'throttlePublicRoutes'
+    | 'accessLog'
+    | 'log'
+    | 'events'
+    | 'webhookAllowPrivate'
   > = {},
 ): Promise<TestHub> {
   const suffix = randomBytes(4).toString('hex');
@@ -30,6 +37,10 @@ export async function startTestHub(
     ...(options.throttlePublicRoutes ? { throttlePublicRoutes: true } : {}),
     ...(options.accessLog ? { accessLog: true } : {}),
     ...(options.log ? { log: options.log } : {}),
+    // The stream and queue consumers only for the tests that look at events: the others spare the
+    // machine the polling.
+    events: options.events ?? false,
+    ...(options.webhookAllowPrivate ? { webhookAllowPrivate: options.webhookAllowPrivate } : {}),
   });
   return { ...hub, api: new ApiClient(hub.urls.api, hub.keys) };
 }
@@ -89,6 +100,7 @@ export class ApiClient {
     this.call('POST', path, { ...options, body });
   patch = (path: string, body: unknown, options?: CallOptions) =>
     this.call('PATCH', path, { ...options, body });
+  put = (path: string, body: unknown, options?: CallOptions) => this.call('PUT', path, { ...options, body });
   delete = (path: string, options?: CallOptions) => this.call('DELETE', path, options);
 
   /** Every record of a collection, archived ones included, following cursors. */

@@ -11,6 +11,7 @@ export const ADMIN_KIND_NAMES = [
   'lead-routing',
   'lead-form',
   'dunning-policy',
+  'webhook-source',
 ] as const;
 export type AdminKindName = (typeof ADMIN_KIND_NAMES)[number];
 
@@ -58,5 +59,12 @@ export const ADMIN_CATALOGUE: Record<AdminKindName, AdminKindEntry> = {
     collection: 'dunning-policies',
     idPrefix: 'dun',
     access: { read: ['admin', 'manager', 'finance'], write: ['admin', 'finance'] },
+  },
+  'webhook-source': {
+    name: 'webhook-source',
+    label: 'Webhook source',
+    collection: 'webhook-sources',
+    idPrefix: 'whs',
+    access: { read: ['admin', 'integration'], write: ['admin'] },
   },
 };

@@ -9,6 +9,7 @@ import { DunningPolicy } from '#schemas/admin/dunning-policy';
 import { LeadForm } from '#schemas/admin/lead-form';
 import { LeadRouting } from '#schemas/admin/lead-routing';
 import { SlaPolicy } from '#schemas/admin/sla-policy';
+import { WebhookSource } from '#schemas/admin/webhook-source';
 import type { Reference } from '../../records/domain/record-types.ts';
 import { ADMIN_CATALOGUE, type AdminKindEntry, type AdminKindName } from './admin-catalogue.ts';
 
@@ -75,4 +76,5 @@ export const ADMIN_KINDS: Record<AdminKindName, AdminKind> = {
           : [],
       ),
   },
+  'webhook-source': { ...ADMIN_CATALOGUE['webhook-source'], content: WebhookSource, references: () => [] },
 };

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { PROJECT_ROOT } from '../../../infra/bundling.ts';
 import { buildJunctionApp, type JunctionApp } from '../../../infra/junction-app.ts';
 
@@ -31,6 +32,9 @@ export interface Synthesized extends JunctionApp {
   /** Absent while the app has no workflows stack. */
   workflowsTemplate: Template | undefined;
   apiTemplate: Template;
+  eventsTemplate: Template;
+  /** The template of the stack a construct is in (route functions live in the API or the events stack). */
+  templateOf(construct: IConstruct): Template;
   /** The error synthesis threw (a failed validation), if it did. */
   synthError?: Error;
   cleanUp(): void;
@@ -97,6 +101,8 @@ export function synthesize(
     dataTemplate: templateOf(junction.data),
     workflowsTemplate: junction.workflows ? templateOf(junction.workflows) : undefined,
     apiTemplate: templateOf(junction.api),
+    eventsTemplate: templateOf(junction.events),
+    templateOf: (construct: IConstruct) => templateOf(Stack.of(construct)),
     ...(synthError ? { synthError } : {}),
     cleanUp,
   };

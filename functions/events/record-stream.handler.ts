@@ -1,0 +1,35 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { logger } from '#platform/observability';
+import { AuditEntry } from '#schemas/audit';
+import { streamConsumer } from '../shared/batch-consumer.ts';
+import { eventsOf } from './domain/event-catalogue.ts';
+import { eventDeps } from './wiring.ts';
+
+/**
+ * The records table's stream → events. Each new audit entry (written in the same transaction as
+ * its change, so only committed changes have one) becomes its events: stored for GET /v1/events
+ * and sent to the events queue for the webhooks. Stored under a condition, so a batch retried
+ * stores nothing twice; queued again on a retry, which the deliveries take once.
+ */
+export const handler = streamConsumer(async (record: DynamoDBRecord) => {
+  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
+  const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
+  if (typeof item.sk !== 'string' || !item.sk.startsWith('AUDIT#')) return;
+  const { pk: _pk, sk: _sk, entity: _entity, ...fields } = item;
+  const parsed = AuditEntry.safeParse(fields);
+  if (!parsed.success) {
+    // A bug, not a fault a retry cures: holding up the shard for it would stop every event after it.
+    logger.error('an audit entry that does not parse has no event', {
+      key: `${item.pk} ${item.sk}`,
+      issues: parsed.error.issues,
+    });
+    return;
+  }
+  const entry = parsed.data;
+  const deps = eventDeps();
+  const events = eventsOf(entry);
+  for (const event of events) await deps.events.put(event);
+  await deps.eventsQueue.send(events.map((event) => ({ body: JSON.stringify(event) })));
+});
