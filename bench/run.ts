@@ -14,6 +14,7 @@ import { executionTimelineBench } from './execution-timeline.bench.ts';
 import { leadRoutingBench } from './lead-routing.bench.ts';
 import { ordersBench } from './orders.bench.ts';
 import { quoteApprovalBench } from './quote-approval.bench.ts';
+import { webhooksBench } from './webhooks.bench.ts';
 import { workflowThroughputBench } from './workflow-throughput.bench.ts';
 
 const selected = new Set(process.argv.slice(2));
@@ -32,6 +33,7 @@ try {
   if (wants('leads')) console.log(`${await leadRoutingBench(dynamodb.endpoint, dynamodb.pid ?? 0)}\n`);
   if (wants('approvals')) console.log(`${await quoteApprovalBench(dynamodb.endpoint)}\n`);
   if (wants('orders')) console.log(`${await ordersBench(dynamodb.endpoint)}\n`);
+  if (wants('webhooks')) console.log(`${await webhooksBench(dynamodb.endpoint)}\n`);
 } finally {
   await dynamodb.stop();
 }

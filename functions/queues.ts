@@ -34,7 +34,7 @@ export const QUEUES = {
     timeoutSeconds: 30,
     batchSize: 10,
     maxReceiveCount: 5,
-    localConcurrency: 1,
+    localConcurrency: 2,
     producers: ['events/record-stream'],
   },
   deliveries: {

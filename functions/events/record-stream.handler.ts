@@ -10,13 +10,21 @@ import { eventDeps } from './wiring.ts';
 /**
  * The records table's stream → events. Each new audit entry (written in the same transaction as
  * its change, so only committed changes have one) becomes its events: stored for GET /v1/events
- * and sent to the events queue for the webhooks. Stored under a condition, so a batch retried
- * stores nothing twice; queued again on a retry, which the deliveries take once.
+ * and sent to the events queue for the webhooks, a batch at a time. Stored under a condition, so
+ * a batch retried stores nothing twice; queued again on a retry, which the deliveries take once.
  */
-export const handler = streamConsumer(async (record: DynamoDBRecord) => {
-  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
+export const handler = streamConsumer(async (records: DynamoDBRecord[]) => {
+  const events = records.flatMap(eventsOfRecord);
+  if (events.length === 0) return;
+  const deps = eventDeps();
+  await Promise.all(events.map((event) => deps.events.put(event)));
+  await deps.eventsQueue.send(events.map((event) => ({ body: JSON.stringify(event) })));
+});
+
+function eventsOfRecord(record: DynamoDBRecord) {
+  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return [];
   const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-  if (typeof item.sk !== 'string' || !item.sk.startsWith('AUDIT#')) return;
+  if (typeof item.sk !== 'string' || !item.sk.startsWith('AUDIT#')) return [];
   const { pk: _pk, sk: _sk, entity: _entity, ...fields } = item;
   const parsed = AuditEntry.safeParse(fields);
   if (!parsed.success) {
@@ -25,11 +33,7 @@ export const handler = streamConsumer(async (record: DynamoDBRecord) => {
       key: `${item.pk} ${item.sk}`,
       issues: parsed.error.issues,
     });
-    return;
+    return [];
   }
-  const entry = parsed.data;
-  const deps = eventDeps();
-  const events = eventsOf(entry);
-  for (const event of events) await deps.events.put(event);
-  await deps.eventsQueue.send(events.map((event) => ({ body: JSON.stringify(event) })));
-});
+  return eventsOf(parsed.data);
+}

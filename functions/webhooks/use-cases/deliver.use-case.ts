@@ -55,8 +55,10 @@ export async function deliver(
   const now = deps.now();
   const delivery = await deps.deliveries.claim(endpointId, eventId, now, new Date(now.getTime() + LEASE_MS));
   if (!delivery) return 'skipped';
-  const endpoint = (await deps.store.get('webhook-endpoint', endpointId)) as Endpoint | undefined;
-  const event = await deps.events.get(eventId);
+  const [endpoint, event] = (await Promise.all([
+    deps.store.get('webhook-endpoint', endpointId),
+    deps.events.get(eventId),
+  ])) as [Endpoint | undefined, Awaited<ReturnType<DeliveryDeps['events']['get']>>];
   if (!endpoint || endpoint.archived || !endpoint.enabled || !event) {
     const reason = !event
       ? 'the event is no longer kept'
@@ -67,14 +69,16 @@ export async function deliver(
     return 'failed';
   }
 
-  const room = await deps.rateLimit(endpoint.id, endpoint.rateLimitPerSecond, now);
+  const [room, secrets] = await Promise.all([
+    deps.rateLimit(endpoint.id, endpoint.rateLimitPerSecond, now),
+    endpointSigningSecrets(deps, endpoint.id, now),
+  ]);
   if (!room.allowed) {
     await retryIn(deps, delivery, now, room.retryAfterSeconds, {});
     return 'rate-limited';
   }
 
   const body = JSON.stringify(event);
-  const secrets = await endpointSigningSecrets(deps, endpoint.id, now);
   const response = await deps.sender.post({
     url: endpoint.url,
     headers: {
@@ -102,8 +106,10 @@ export async function deliver(
   };
 
   if (outcome === 'delivered') {
-    await deps.deliveries.logAttempt(attempt);
-    await deps.deliveries.save(settled({ ...delivery, attempts: counted }, now, 'delivered', {}));
+    await Promise.all([
+      deps.deliveries.logAttempt(attempt),
+      deps.deliveries.save(settled({ ...delivery, attempts: counted }, now, 'delivered', {})),
+    ]);
     if (endpoint.failingSince || !endpoint.lastSuccessAt || olderThanAMinute(endpoint.lastSuccessAt, now))
       await healthy(deps, endpoint, now);
     return 'delivered';
