@@ -11,7 +11,6 @@
  *   - the sweeper's timer.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AttributeValue as DynamoAttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   type _Record,
   DescribeStreamCommand,
@@ -109,6 +108,25 @@ export function startQueuePollers(
   };
 }
 
+/**
+ * The Streams client reads an empty map attribute (`{"M":{}}`) back as `{}`, which no unmarshaller
+ * accepts; an attribute value with no type can only have been that, so it is restored — Lambda
+ * hands functions `{"M":{}}`.
+ */
+function repaired(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const attribute = value as Record<string, unknown>;
+  const keys = Object.keys(attribute);
+  if (keys.length === 0) return { M: {} };
+  if (attribute.M) return { M: repairedImage(attribute.M as Record<string, unknown>) };
+  if (Array.isArray(attribute.L)) return { L: attribute.L.map(repaired) };
+  return attribute;
+}
+const repairedImage = (image: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(image).map(([k, v]) => [k, repaired(v)]));
+
+type LambdaImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+
 /** Lambda's shape of a stream record, from the Streams API's. */
 function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
@@ -120,9 +138,10 @@ function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
     awsRegion: LOCAL_REGION,
     eventSourceARN: streamArn,
     dynamodb: {
-      ...(d.Keys ? { Keys: d.Keys as Record<string, DynamoAttributeValue> as never } : {}),
-      ...(d.NewImage ? { NewImage: d.NewImage as never } : {}),
-      ...(d.OldImage ? { OldImage: d.OldImage as never } : {}),
+      // The Streams client's AttributeValue and aws-lambda's are the same JSON under two type names.
+      ...(d.Keys ? { Keys: d.Keys as LambdaImage } : {}),
+      ...(d.NewImage ? { NewImage: repairedImage(d.NewImage) as LambdaImage } : {}),
+      ...(d.OldImage ? { OldImage: repairedImage(d.OldImage) as LambdaImage } : {}),
       SequenceNumber: d.SequenceNumber ?? '',
       SizeBytes: d.SizeBytes ?? 0,
       StreamViewType: d.StreamViewType as NonNullable<DynamoDBRecord['dynamodb']>['StreamViewType'],

@@ -22,9 +22,11 @@ export const handler = streamConsumer(async (records: DynamoDBRecord[]) => {
 });
 
 function eventsOfRecord(record: DynamoDBRecord) {
-  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return [];
-  const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-  if (typeof item.sk !== 'string' || !item.sk.startsWith('AUDIT#')) return [];
+  // On AWS the event source mapping's filter passes new audit entries only; the key is checked
+  // here too (locally every record arrives), before anything else of the item is read.
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || !image?.sk?.S?.startsWith('AUDIT#')) return [];
+  const item = unmarshall(image as Record<string, AttributeValue>);
   const { pk: _pk, sk: _sk, entity: _entity, ...fields } = item;
   const parsed = AuditEntry.safeParse(fields);
   if (!parsed.success) {

@@ -24,6 +24,7 @@ beforeAll(async () => {
     events: true,
     timeScale: 1000,
     webhookAllowPrivate: [`127.0.0.1:${receiver.port}`],
+    log: (line) => console.log('[hub]', line.slice(0, 500)),
   });
 });
 afterAll(async () => {
