@@ -88,7 +88,8 @@ describe('the events stack', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     const pattern = JSON.parse(
-      (mapping?.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]?.Pattern ?? '{}',
+      (mapping?.FilterCriteria as { Filters: { Pattern: string }[] } | undefined)?.Filters[0]?.Pattern ??
+        '{}',
     );
     expect(pattern).toEqual({
       eventName: ['INSERT'],
