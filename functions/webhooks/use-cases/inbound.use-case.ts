@@ -58,11 +58,6 @@ export async function configuredSources(deps: InboundDeps): Promise<Map<string, 
   return sources;
 }
 
-/** Forgets the cached sources (a test that changes them, a source saved in this process). */
-export const forgetSources = () => {
-  cached = undefined;
-};
-
 export async function receiveInbound(
   deps: InboundDeps,
   slug: string,
