@@ -95,36 +95,46 @@ describe('the local hub', () => {
 
   it('runs as `npm start`: prints URLs and a key per role, serves the API, and Ctrl-C stops everything', async () => {
     const dataDir = tempDir();
-    const p = await ports();
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        JUNCTION_DATA_DIR: dataDir,
-        JUNCTION_API_PORT: String(p.api),
-        JUNCTION_DYNAMODB_PORT: String(p.dynamodb),
-        JUNCTION_SES_PORT: String(p.ses),
-        JUNCTION_SMS_PORT: String(p.sms),
-        JUNCTION_SFN_PORT: String(p.sfn),
-        JUNCTION_ERP_PORT: String(p.erp),
-        JUNCTION_SQS_PORT: String(p.sqs),
-        JUNCTION_SSM_PORT: String(p.ssm),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // A port found free can be taken by another test's listener before the hub binds it: then the
+    // hub says so and exits, and the start is tried again on other ports.
+    let p = await ports();
+    let child: ChildProcess;
     let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    try {
+    let exited: Promise<number | null>;
+    for (let attempt = 1; ; attempt++) {
+      output = '';
+      child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          JUNCTION_DATA_DIR: dataDir,
+          JUNCTION_API_PORT: String(p.api),
+          JUNCTION_DYNAMODB_PORT: String(p.dynamodb),
+          JUNCTION_SES_PORT: String(p.ses),
+          JUNCTION_SMS_PORT: String(p.sms),
+          JUNCTION_SFN_PORT: String(p.sfn),
+          JUNCTION_ERP_PORT: String(p.erp),
+          JUNCTION_SQS_PORT: String(p.sqs),
+          JUNCTION_SSM_PORT: String(p.ssm),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const started = child;
+      exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
       const deadline = Date.now() + 60_000;
-      while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) {
+      while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null)
         await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      const raced = child.exitCode !== null && /EADDRINUSE|already in use/.test(output);
+      if (!raced || attempt === 3) break;
+      p = await ports();
+    }
+    try {
       expect(output).toContain(`http://127.0.0.1:${p.api}/v1`);
       expect(output).toContain(`http://127.0.0.1:${p.api}/openapi.json`);
       expect(output).toContain(`http://127.0.0.1:${p.ses}/`);
