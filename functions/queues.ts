@@ -62,11 +62,16 @@ export const QUEUES = {
 
 export const visibilityTimeoutSeconds = (queue: QueueDesign) => queue.timeoutSeconds * 6;
 
-/** The records table's stream consumer: audit entries → events (NEW_IMAGE is all it reads). */
+/**
+ * The records table's stream consumer: audit entries → events (NEW_IMAGE is all it reads). Only
+ * records matching `filter` reach it — the event source mapping's filter criteria on AWS, the
+ * stream poller's own check locally — so the table's other writes cost it nothing.
+ */
 export const STREAM_CONSUMER = {
   handler: 'events/record-stream',
   timeoutSeconds: 60,
   batchSize: 100,
+  filter: { eventName: 'INSERT', sortKeyPrefix: 'AUDIT#' },
 } as const;
 
 /** The sweeper: every minute on AWS, every second (of the hub's time) locally. */

@@ -156,6 +156,8 @@ export interface StreamPollerOptions {
   endpoint: string;
   streamArn: string;
   handler: string;
+  /** Which records reach the handler, as the event source mapping's filter criteria on AWS. */
+  filter?: { eventName: string; sortKey: string; sortKeyPrefix: string };
   batchSize: number;
   timeoutMs: number;
   /** Where the poller keeps its place (per shard: the last sequence number done); memory if absent. */
@@ -207,7 +209,17 @@ export function startStreamPoller(options: StreamPollerOptions): Stoppable {
     const { Records, NextShardIterator } = await streams.send(
       new GetRecordsCommand({ ShardIterator: iterator, Limit: options.batchSize }),
     );
-    const records = Records ?? [];
+    const all = Records ?? [];
+    // As Lambda does, records the filter drops are passed over: done, never delivered.
+    const filter = options.filter;
+    const records = filter
+      ? all.filter(
+          (r) =>
+            r.eventName === filter.eventName &&
+            String(r.dynamodb?.Keys?.[filter.sortKey]?.S ?? '').startsWith(filter.sortKeyPrefix),
+        )
+      : all;
+    const lastRead = all.at(-1)?.dynamodb?.SequenceNumber;
     if (records.length) {
       const event: DynamoDBStreamEvent = {
         Records: records.map((r) => toLambdaRecord(r, options.streamArn)),
@@ -230,8 +242,9 @@ export function startStreamPoller(options: StreamPollerOptions): Stoppable {
         await sleep(500);
         return false;
       }
-      const last = records.at(-1)?.dynamodb?.SequenceNumber;
-      if (last) checkpoints[id] = last;
+    }
+    if (lastRead) {
+      checkpoints[id] = lastRead;
       save();
     }
     if (NextShardIterator) iterators.set(id, NextShardIterator);
@@ -240,7 +253,7 @@ export function startStreamPoller(options: StreamPollerOptions): Stoppable {
       checkpoints[id] = 'closed';
       save();
     }
-    return records.length > 0;
+    return all.length > 0;
   };
 
   const loop = (async () => {

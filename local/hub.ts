@@ -23,6 +23,7 @@ import { ROUTES, throttleOf } from '#functions/routes';
 import { WEBHOOK_SECRET_PREFIX } from '#functions/webhooks/ports';
 import { ROLES, type Role } from '#schemas/common';
 import { ApiKeyStore } from '#store/api-key-store';
+import { KEY } from '#store/table-design';
 import { type DynamoDbLocal, startDynamoDbLocal, stopLeftoverDynamoDb } from './dynamodb-local.ts';
 import { type LocalErp, startLocalErp } from './erp/erp-server.ts';
 import { startQueuePollers, startStreamPoller, startTimer } from './event-sources.ts';
@@ -314,6 +315,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         endpoint: dynamodbEndpoint,
         streamArn: await streamArnOf(client, tables.records),
         handler: STREAM_CONSUMER.handler,
+        filter: { ...STREAM_CONSUMER.filter, sortKey: KEY.sk },
         batchSize: STREAM_CONSUMER.batchSize,
         timeoutMs: STREAM_CONSUMER.timeoutSeconds * 1000,
         ...(options.dataDir

@@ -24,6 +24,7 @@ import {
 } from '#functions/queues';
 import { HANDLERS } from '#functions/routes';
 import { WEBHOOK_SECRET_PREFIX } from '#functions/webhooks/ports';
+import { KEY } from '#store/table-design';
 import {
   type GrantableTable,
   JunctionFunction,
@@ -165,8 +166,10 @@ export class EventsStack extends Stack {
         onFailure: new SqsDlq(streamFailures),
         filters: [
           FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { Keys: { sk: { S: FilterRule.beginsWith('AUDIT#') } } },
+            eventName: FilterRule.isEqual(STREAM_CONSUMER.filter.eventName),
+            dynamodb: {
+              Keys: { [KEY.sk]: { S: FilterRule.beginsWith(STREAM_CONSUMER.filter.sortKeyPrefix) } },
+            },
           }),
         ],
       }),
